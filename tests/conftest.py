@@ -1,0 +1,101 @@
+import os
+import random
+
+import netguard
+import pytest
+from snippet_runner import (
+    SEED,
+    check_output,
+    run_in_process,
+    run_in_subprocess,
+    snippet_for_test,
+)
+
+REQUIRE_GPU = os.environ.get("REQUIRE_GPU") == "1"
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--update-outputs",
+        action="store_true",
+        help="rewrite the recorded outputs (snippets/**/*.out) from what the snippets print now",
+    )
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "gpu: the snippet has a GPU path; the tests_gpu session runs it on CUDA"
+    )
+    config.addinivalue_line(
+        "markers", "multiprocess: the snippet starts processes; it runs as a subprocess"
+    )
+    netguard.install()
+
+
+def pytest_collection_finish(session):
+    # Runs after -m deselection, so it sees what will really run.
+    if REQUIRE_GPU and not any(item.get_closest_marker("gpu") for item in session.items):
+        raise pytest.UsageError("REQUIRE_GPU=1 but no test marked gpu was selected")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if REQUIRE_GPU and report.skipped and item.get_closest_marker("gpu"):
+        report.outcome = "failed"
+        report.longrepr = f"REQUIRE_GPU=1: a gpu test must run, not skip: {report.longrepr}"
+
+
+@pytest.fixture(autouse=True)
+def _cuda_when_required(request):
+    if REQUIRE_GPU and request.node.get_closest_marker("gpu"):
+        import torch
+
+        if not torch.cuda.is_available():
+            pytest.fail("REQUIRE_GPU=1 but CUDA is not available (torch.cuda.is_available())")
+
+
+def _torch_state(torch):
+    return (
+        torch.is_grad_enabled(),
+        torch.get_default_dtype(),
+        torch.is_anomaly_enabled(),
+        torch.are_deterministic_algorithms_enabled(),
+        torch.get_num_threads(),
+    )
+
+
+@pytest.fixture(scope="module")
+def snippet(request, tmp_path_factory):
+    """Run the snippet this test module mirrors, once, and check its output against the page.
+
+    tests/q11_backprop/test_chain_rule_by_hand.py runs snippets/q11_backprop/chain_rule_by_hand.py
+    """
+    import torch
+
+    path = snippet_for_test(request.module.__file__)
+    if not path.exists():
+        pytest.fail(f"{request.module.__name__} mirrors {path}, which does not exist")
+    workdir = tmp_path_factory.mktemp(path.stem)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(workdir)
+        for name in ("TORCH_HOME", "XDG_CACHE_HOME", "MPLCONFIGDIR"):
+            mp.setenv(name, str(workdir / f".{name.lower()}"))
+        if request.node.get_closest_marker("multiprocess"):
+            run = run_in_subprocess(path, workdir)
+        else:
+            state = _torch_state(torch)
+            random.seed(SEED)
+            torch.manual_seed(SEED)
+            try:
+                run = run_in_process(path, workdir)
+            finally:
+                torch.set_grad_enabled(state[0])
+                torch.set_default_dtype(state[1])
+                torch.autograd.set_detect_anomaly(state[2])
+                torch.use_deterministic_algorithms(state[3])
+                torch.set_num_threads(state[4])
+    check_output(path, run.stdout, device, update=request.config.getoption("--update-outputs"))
+    return run

@@ -1,0 +1,12 @@
+def test_backward_adds_to_grad(snippet):
+    lines = snippet.stdout.splitlines()
+    assert lines[:3] == [f"w.grad after backward: {v}" for v in (3.0, 6.0, 9.0)]
+
+
+def test_zero_grad_sets_grad_to_none(snippet):
+    assert "w.grad after zero_grad: None" in snippet.stdout
+
+
+def test_retain_graph_allows_a_second_backward_only(snippet):
+    assert "two backward calls on one graph: 4.0" in snippet.stdout
+    assert "third call: Trying to backward through the graph a second time" in snippet.stdout

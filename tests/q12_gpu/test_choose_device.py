@@ -1,0 +1,18 @@
+import pytest
+import torch
+
+pytestmark = pytest.mark.gpu
+
+
+def test_picks_cuda_exactly_when_available(snippet):
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    assert snippet.namespace["device"].type == expected
+    assert snippet.stdout.splitlines()[0] == f"device: {expected}"
+
+
+def test_accelerator_check_is_explicit(snippet):
+    accelerator = snippet.namespace["accelerator"]
+    if torch.cuda.is_available():
+        assert accelerator.type == "cuda"
+    else:
+        assert accelerator is None
