@@ -20,4 +20,6 @@ for step in range(3):
     scaler.scale(loss).backward()  # (4)!
     scaler.step(optimizer)
     scaler.update()
-    print(f"step {step}: outputs {outputs.dtype}, loss {loss.dtype}, weights {model[0].weight.dtype}")
+    print(
+        f"step {step}: outputs {outputs.dtype}, loss {loss.dtype}, weights {model[0].weight.dtype}"
+    )

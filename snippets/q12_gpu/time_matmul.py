@@ -15,7 +15,9 @@ if torch.cuda.is_available():
     big = torch.empty(256, 1024, 1024, device="cuda")  # (2)!
     print(f"1 GiB tensor: allocated +{(torch.cuda.memory_allocated() - base) / 2**20:.0f} MiB")
     del big
-    print(f"after del: allocated +{(torch.cuda.memory_allocated() - base) / 2**20:.0f} MiB, "
-          f"reserved {torch.cuda.memory_reserved() / 2**20:.0f} MiB")  # (3)!
+    print(
+        f"after del: allocated +{(torch.cuda.memory_allocated() - base) / 2**20:.0f} MiB, "
+        f"reserved {torch.cuda.memory_reserved() / 2**20:.0f} MiB"
+    )  # (3)!
     torch.cuda.empty_cache()
     print(f"after empty_cache: reserved {torch.cuda.memory_reserved() / 2**20:.0f} MiB")

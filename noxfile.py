@@ -1,0 +1,65 @@
+"""Sessions: docs, serve, tests, tests_gpu, lint. `nox -l` lists them."""
+
+import os
+
+import nox
+
+nox.options.sessions = ["lint", "tests"]
+nox.options.reuse_existing_virtualenvs = True
+nox.options.error_on_missing_interpreters = True
+
+PYTHON = "3.11"
+DOCS_ENV = {"NO_MKDOCS_2_WARNING": "1"}
+
+
+@nox.session(python=PYTHON)
+def docs(session):
+    """Strict build of both languages into site/ (no torch installed)."""
+    session.install("-r", "requirements/docs.txt")
+    session.run("mkdocs", "build", "--strict", "--site-dir", "site", env=DOCS_ENV)
+
+
+@nox.session(python=PYTHON)
+def serve(session):
+    """Build and serve the site with live reload on http://127.0.0.1:8000 (no torch installed)."""
+    session.install("-r", "requirements/docs.txt")
+    session.run("mkdocs", "serve", "--strict", "--dev-addr", "127.0.0.1:8000", env=DOCS_ENV)
+
+
+def _pytest(session, *args, env):
+    session.install("-r", "requirements/tests.txt")
+    session.run("npm", "ci", "--no-audit", "--no-fund", external=True)
+    session.run(
+        "pytest",
+        "--codeblocks",
+        "tests",
+        "docs",
+        "README.md",
+        *args,
+        *session.posargs,
+        env={**DOCS_ENV, **env},
+    )
+
+
+@nox.session(python=PYTHON)
+def tests(session):
+    """Every snippet and guard test, on CPU.
+
+    `nox -s tests -- --update-outputs` re-records the outputs shown on the pages.
+    """
+    # Hide any GPU so that this session checks the CPU path and the CPU outputs.
+    _pytest(session, env={"CUDA_VISIBLE_DEVICES": ""})
+
+
+@nox.session(python=PYTHON)
+def tests_gpu(session):
+    """The snippets marked gpu, on CUDA; with REQUIRE_GPU=1 (the default) no GPU fails."""
+    _pytest(session, "-m", "gpu", env={"REQUIRE_GPU": os.environ.get("REQUIRE_GPU", "1")})
+
+
+@nox.session(python=PYTHON)
+def lint(session):
+    """ruff over snippets/ and tests/."""
+    session.install("-r", "requirements/lint.txt")
+    session.run("ruff", "check", "snippets", "tests", "noxfile.py")
+    session.run("ruff", "format", "--check", "snippets", "tests", "noxfile.py")

@@ -1,0 +1,160 @@
+"""Build the site once with `mkdocs build --strict` and check what readers get."""
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+from html.parser import HTMLParser
+
+import pytest
+from pages import DOCS, LANGUAGES, pages
+from snippet_runner import ROOT
+
+SEARCH_TERMS = {
+    # page -> terms a reader types, per language
+    "q11-backpropagation": {"zh": ["反向传播", "梯度", "计算图"], "en": ["backpropagation"]},
+    "q12-gpu": {"zh": ["显存", "混合精度"], "en": ["GPU", "autocast"]},
+}
+
+
+def mkdocs_build(root, site_dir):
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env={**__import__("os").environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    site_dir = tmp_path_factory.mktemp("site")
+    started = time.perf_counter()
+    done = mkdocs_build(ROOT, site_dir)
+    seconds = time.perf_counter() - started
+    assert done.returncode == 0, done.stderr
+    print(f"mkdocs build --strict: {seconds:.1f} s")
+    return site_dir
+
+
+def html_pages(site):
+    for page in pages():
+        name = page.name.removesuffix(".md") + ".html"
+        prefix = "" if page.language == "zh" else "en/"
+        yield page, site / f"{prefix}{name}"
+
+
+def test_default_language_at_root_english_under_en(site):
+    for page, html in html_pages(site):
+        assert html.exists(), f"{page} was not built to {html}"
+        lang = re.search(r'<html lang="(\w+)"', html.read_text(encoding="utf-8"))[1]
+        assert lang == page.language
+
+
+def test_language_switcher_lands_on_the_same_page(site):
+    for page, html in html_pages(site):
+        text = html.read_text(encoding="utf-8")
+        name = page.name.removesuffix(".md") + ".html"
+        depth = "" if page.language == "zh" else "../"
+        assert f'href="{depth}{name}" hreflang="zh"' in text, html
+        assert f'href="{depth}en/{name}" hreflang="en"' in text, html
+
+
+class ResourceFinder(HTMLParser):
+    """Collects every URL that a browser loads by itself (not links a reader clicks)."""
+
+    LOADED_LINK_RELS = {"stylesheet", "icon", "preload", "modulepreload", "manifest", "preconnect"}
+
+    def __init__(self):
+        super().__init__()
+        self.urls = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in {"script", "img", "iframe", "source", "audio", "video", "embed"}:
+            self.urls.append(attrs.get("src"))
+        elif tag == "link" and set((attrs.get("rel") or "").split()) & self.LOADED_LINK_RELS:
+            self.urls.append(attrs.get("href"))
+
+
+def test_no_page_loads_anything_from_another_host(site):
+    for html in site.rglob("*.html"):
+        finder = ResourceFinder()
+        finder.feed(html.read_text(encoding="utf-8"))
+        remote = [u for u in finder.urls if u and re.match(r"^(?:[a-z]+:)?//", u)]
+        assert remote == [], f"{html.relative_to(site)} loads {remote}"
+    for css in site.rglob("*.css"):
+        assert not re.search(r"url\(\s*['\"]?(?:https?:)?//", css.read_text()), css
+
+
+def test_files_loaded_by_pages_exist(site):
+    for html in site.rglob("*.html"):
+        finder = ResourceFinder()
+        finder.feed(html.read_text(encoding="utf-8"))
+        for url in filter(None, finder.urls):
+            target = (html.parent / url.split("?")[0].split("#")[0]).resolve()
+            assert target.exists(), f"{html.relative_to(site)} loads missing {url}"
+
+
+def search_index(site):
+    return json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+
+
+def tokens(index, entry):
+    separator = re.compile(index["config"]["separator"])
+    text = re.sub(r"<[^>]+>", " ", entry["title"] + " " + entry["text"])
+    return {t.lower() for t in separator.split(text) if t}
+
+
+@pytest.mark.parametrize("page_name", sorted(SEARCH_TERMS))
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_search_index_has_whole_terms_per_language(site, page_name, language):
+    index = search_index(site)
+    location = ("" if language == "zh" else "en/") + f"{page_name}.html"
+    entries = [e for e in index["docs"] if e["location"].split("#")[0] == location]
+    assert entries, f"{location} is not in the search index"
+    page_tokens = set().union(*(tokens(index, e) for e in entries))
+    for term in SEARCH_TERMS[page_name][language]:
+        assert term.lower() in page_tokens, f"a search for {term!r} cannot find {location}"
+
+
+def test_search_works_from_disk(site):
+    script = (site / "search" / "search_index.js").read_text(encoding="utf-8")
+    assert script.startswith("var __index = ")
+    index = json.loads(script.removeprefix("var __index = "))
+    locations = {e["location"].split("#")[0] for e in index["docs"]}
+    assert {"q11-backpropagation.html", "en/q11-backpropagation.html"} <= locations
+
+
+def test_a_missing_include_fails_the_build_and_names_the_file(tmp_path):
+    root = tmp_path / "repo"
+    for name in ("docs", "snippets"):
+        shutil.copytree(ROOT / name, root / name)
+    shutil.copy(ROOT / "mkdocs.yml", root)
+    page = root / "docs" / "en" / "q11-backpropagation.md"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace("chain_rule_by_hand.py", "no_such_snippet.py", 2))
+    done = mkdocs_build(root, tmp_path / "site")
+    assert done.returncode != 0
+    assert "no_such_snippet.py" in done.stderr
+
+
+def test_every_language_has_its_pages_in_the_nav(site):
+    for language in LANGUAGES:
+        prefix = "" if language == "zh" else "en/"
+        home = (site / f"{prefix}index.html").read_text(encoding="utf-8")
+        for page in pages(language):
+            name = page.name.removesuffix(".md") + ".html"
+            assert f'href="{name}"' in home or name == "index.html", (language, name)
+
+
+def test_docs_folder_languages_match_config():
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    assert re.findall(r"- locale: (\w+)", config) == list(LANGUAGES)
+    assert sorted(p.name for p in DOCS.iterdir() if p.is_dir() and p.name != "assets") == sorted(
+        LANGUAGES
+    )
