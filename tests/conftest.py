@@ -1,9 +1,11 @@
 import os
 import random
+import subprocess
 
 import netguard
 import pytest
 from snippet_runner import (
+    ROOT,
     SEED,
     check_output,
     run_in_process,
@@ -54,6 +56,25 @@ def _cuda_when_required(request):
 
         if not torch.cuda.is_available():
             pytest.fail("REQUIRE_GPU=1 but CUDA is not available (torch.cuda.is_available())")
+
+
+def _worktree():
+    done = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout if done.returncode == 0 else None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_writes_outside_temporary_directories(request):
+    """Tests and snippets write only under their tmp_path; the checkout stays as it was."""
+    before = _worktree()
+    yield
+    if before is not None and not request.config.getoption("--update-outputs"):
+        assert _worktree() == before, "the test run changed files in the repository"
 
 
 def _torch_state(torch):

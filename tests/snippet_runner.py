@@ -52,7 +52,8 @@ class SnippetRun:
 
 
 def rel(path):
-    return Path(path).resolve().relative_to(ROOT).as_posix()
+    path = Path(path).resolve()
+    return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
 
 
 def normalise(text):
