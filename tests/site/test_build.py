@@ -57,11 +57,17 @@ def test_default_language_at_root_english_under_en(site):
 
 def test_language_switcher_lands_on_the_same_page(site):
     for page, html in html_pages(site):
-        text = html.read_text(encoding="utf-8")
         name = page.name.removesuffix(".md") + ".html"
-        depth = "" if page.language == "zh" else "../"
-        assert f'href="{depth}{name}" hreflang="zh"' in text, html
-        assert f'href="{depth}en/{name}" hreflang="en"' in text, html
+        links = dict(
+            (lang, href)
+            for href, lang in re.findall(
+                r'<a href="([^"]+)" hreflang="(\w+)" class="md-select__link"',
+                html.read_text(encoding="utf-8"),
+            )
+        )
+        assert sorted(links) == sorted(LANGUAGES), html
+        assert (html.parent / links["zh"]).resolve() == (site / name).resolve(), html
+        assert (html.parent / links["en"]).resolve() == (site / "en" / name).resolve(), html
 
 
 class ResourceFinder(HTMLParser):
@@ -92,7 +98,8 @@ def test_no_page_loads_anything_from_another_host(site):
 
 
 def test_files_loaded_by_pages_exist(site):
-    for html in site.rglob("*.html"):
+    # 404.html is served for any missing path, so MkDocs writes it with root-absolute URLs.
+    for html in (p for p in site.rglob("*.html") if p.name != "404.html"):
         finder = ResourceFinder()
         finder.feed(html.read_text(encoding="utf-8"))
         for url in filter(None, finder.urls):

@@ -58,10 +58,12 @@ def test_every_code_block_is_a_snippet_or_executed(page):
                 assert fence.info == f'text title="{OUTPUT_TITLE[page.language]}"', where
             continue
         before = "\n".join(page.lines[max(0, fence.start - 3) : fence.start - 1])
-        assert fence.info in EXECUTED_LANGS and not SKIP_MARK.search(before), (
+        message = (
             f"{where}: a code block must be a snippet include or a plain "
             f"python/sh/bash block that pytest-codeblocks executes"
         )
+        assert fence.info in EXECUTED_LANGS, message
+        assert not SKIP_MARK.search(before), message
 
 
 @pytest.mark.parametrize("page", ALL_PAGES, ids=page_ids(ALL_PAGES))
@@ -88,7 +90,8 @@ def test_printed_output_sits_under_its_code(page):
                     f"{page}: {path} prints output; include its .out right after the code"
                 )
         else:
-            assert i > 0 and includes[i - 1] == path.removesuffix(".out") + ".py", (
+            previous = includes[i - 1] if i > 0 else None
+            assert previous == path.removesuffix(".out") + ".py", (
                 f"{page}: {path} is not directly under its snippet"
             )
 

@@ -31,7 +31,9 @@ def actionlint(*files):
     return [
         p
         for p in json.loads(done.stdout)
-        if not (p["kind"] == "runner-label" and any(f'"{x}"' in p["message"] for x in OUR_RUNNER_LABELS))
+        if not (
+            p["kind"] == "runner-label" and any(f'"{x}"' in p["message"] for x in OUR_RUNNER_LABELS)
+        )
     ]
 
 
@@ -44,7 +46,9 @@ def test_actionlint_catches_a_needs_naming_a_missing_job(tmp_path):
     broken = tmp_path / "publish.yml"
     text = PUBLISH.read_text()
     assert "needs: [test-cpu, test-gpu, build]" in text
-    broken.write_text(text.replace("needs: [test-cpu, test-gpu, build]", "needs: [test-cpu, tests-gpu, build]"))
+    broken.write_text(
+        text.replace("needs: [test-cpu, test-gpu, build]", "needs: [test-cpu, tests-gpu, build]")
+    )
     problems = actionlint(broken)
     assert any("tests-gpu" in p["message"] for p in problems), problems
 
@@ -67,12 +71,14 @@ def test_deploy_needs_every_check_and_only_their_success(jobs):
 
 def test_gpu_job_requires_a_gpu(jobs):
     gpu = jobs["test-gpu"]
-    assert "self-hosted" in gpu["runs-on"] and "gpu" in gpu["runs-on"]
+    assert "self-hosted" in gpu["runs-on"]
+    assert "gpu" in gpu["runs-on"]
     assert gpu["env"]["REQUIRE_GPU"] == "1"
     assert any("nox -s tests_gpu" in step.get("run", "") for step in gpu["steps"])
 
 
 def test_pages_artifact_is_what_mkdocs_builds(jobs):
     uploads = [s for s in jobs["build"]["steps"] if "upload-pages-artifact" in s.get("uses", "")]
-    assert uploads and uploads[0]["with"]["path"] == "site/"
+    assert uploads
+    assert uploads[0]["with"]["path"] == "site/"
     assert any("nox -s docs" in s.get("run", "") for s in jobs["build"]["steps"])
