@@ -4,7 +4,7 @@ device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 x = torch.tensor([1, 2, 3])
 x_dev = x.to(device)  # (1)!
-print("x stays on", x.device, "- the copy is on", x_dev.device)
+print("x:", x.device, "| x_dev:", x_dev.device, "| same object:", x_dev is x)
 
 y = torch.ones(3, device=device)  # (2)!
 z = x_dev * y

@@ -1,5 +1,4 @@
 import pytest
-import torch
 
 pytestmark = pytest.mark.gpu
 
@@ -9,6 +8,9 @@ def test_to_returns_a_copy_and_leaves_the_original(snippet):
     assert ns["x"].device.type == "cpu"
     assert ns["x_dev"].device == ns["device"] or ns["x_dev"].device.type == ns["device"].type
     assert ns["z"].device.type == ns["device"].type
+    # .to() returns the tensor itself when it is already there, a new one otherwise
+    assert (ns["x_dev"] is ns["x"]) == (ns["device"].type == "cpu")
+    assert f"same object: {ns['device'].type == 'cpu'}" in snippet.stdout
 
 
 def test_results_come_back_as_cpu_values(snippet):

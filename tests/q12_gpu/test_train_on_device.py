@@ -7,7 +7,8 @@ pytestmark = pytest.mark.gpu
 
 def test_training_reduces_the_loss(snippet):
     losses = [float(v) for v in re.findall(r"mean loss (\d+\.\d+)", snippet.stdout)]
-    assert len(losses) == 3 and losses[0] > losses[1] > losses[2]
+    assert len(losses) == 3
+    assert losses[0] > losses[1] > losses[2]
 
 
 def test_model_lives_on_the_device_and_predictions_on_the_cpu(snippet):
