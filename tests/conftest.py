@@ -74,7 +74,9 @@ def _no_writes_outside_temporary_directories(request):
     before = _worktree()
     yield
     if before is not None and not request.config.getoption("--update-outputs"):
-        assert _worktree() == before, "the test run changed files in the repository"
+        after = _worktree()
+        changed = sorted(set(after.splitlines()) ^ set(before.splitlines()))
+        assert not changed, f"the test run changed files in the repository: {changed}"
 
 
 def _torch_state(torch):
@@ -104,6 +106,11 @@ def snippet(request, tmp_path_factory):
         mp.chdir(workdir)
         for name in ("TORCH_HOME", "XDG_CACHE_HOME", "MPLCONFIGDIR"):
             mp.setenv(name, str(workdir / f".{name.lower()}"))
+        # A test module may stage local stand-ins for what the snippet would download
+        # (a weights file in $TORCH_HOME, an image folder) by defining prepare_workdir(workdir).
+        prepare = getattr(request.module, "prepare_workdir", None)
+        if prepare is not None:
+            prepare(workdir)
         if request.node.get_closest_marker("multiprocess"):
             run = run_in_subprocess(path, workdir)
         else:

@@ -102,8 +102,12 @@ def run_in_process(path, workdir):
     return SnippetRun(path, buffer.getvalue(), Path(workdir), namespace)
 
 
-def run_in_subprocess(path, workdir, env=None, timeout=SUBPROCESS_TIMEOUT):
-    """Execute `python path` in `workdir`, network-guarded and seeded through sitecustomize."""
+def run_in_subprocess(path, workdir, env=None, timeout=SUBPROCESS_TIMEOUT, launcher=()):
+    """Execute `python [launcher...] path` in `workdir`, network-guarded and seeded.
+
+    `launcher` runs the script the way a reader would, e.g.
+    ("-m", "torch.distributed.run", "--standalone", "--nproc-per-node=2").
+    """
     path = Path(path).resolve()
     env = dict(os.environ if env is None else env)
     guard = [str(TESTS / "netguard_site"), str(TESTS)]
@@ -111,7 +115,7 @@ def run_in_subprocess(path, workdir, env=None, timeout=SUBPROCESS_TIMEOUT):
     env["SNIPPET_SEED"] = str(SEED)
     try:
         done = subprocess.run(
-            [sys.executable, str(path)],
+            [sys.executable, *launcher, str(path)],
             cwd=workdir,
             env=env,
             capture_output=True,
