@@ -59,7 +59,7 @@ def tests_gpu(session):
 
 @nox.session(python=PYTHON)
 def lint(session):
-    """ruff over snippets/ and tests/."""
+    """ruff over snippets/, tests/ and the build hooks."""
     session.install("-r", "requirements/lint.txt")
-    session.run("ruff", "check", "snippets", "tests", "noxfile.py")
-    session.run("ruff", "format", "--check", "snippets", "tests", "noxfile.py")
+    session.run("ruff", "check", "snippets", "tests", "docs/hooks", "noxfile.py")
+    session.run("ruff", "format", "--check", "snippets", "tests", "docs/hooks", "noxfile.py")

@@ -107,8 +107,13 @@ def test_files_loaded_by_pages_exist(site):
             assert target.exists(), f"{html.relative_to(site)} loads missing {url}"
 
 
-def search_index(site):
-    return json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+def language_root(site, language):
+    return site if language == "zh" else site / language
+
+
+def search_index(site, language):
+    path = language_root(site, language) / "search" / "search_index.json"
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def tokens(index, entry):
@@ -120,21 +125,44 @@ def tokens(index, entry):
 @pytest.mark.parametrize("page_name", sorted(SEARCH_TERMS))
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_search_index_has_whole_terms_per_language(site, page_name, language):
-    index = search_index(site)
-    location = ("" if language == "zh" else "en/") + f"{page_name}.html"
+    index = search_index(site, language)
+    location = f"{page_name}.html"
     entries = [e for e in index["docs"] if e["location"].split("#")[0] == location]
-    assert entries, f"{location} is not in the search index"
+    assert entries, f"{location} is not in the {language} search index"
     page_tokens = set().union(*(tokens(index, e) for e in entries))
     for term in SEARCH_TERMS[page_name][language]:
         assert term.lower() in page_tokens, f"a search for {term!r} cannot find {location}"
 
 
-def test_search_works_from_disk(site):
-    script = (site / "search" / "search_index.js").read_text(encoding="utf-8")
-    assert script.startswith("var __index = ")
-    index = json.loads(script.removeprefix("var __index = "))
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_each_language_searches_only_its_own_pages(site, language):
+    root = language_root(site, language)
+    index = search_index(site, language)
     locations = {e["location"].split("#")[0] for e in index["docs"]}
-    assert {"q11-backpropagation.html", "en/q11-backpropagation.html"} <= locations
+    built = {p.name.removesuffix(".md") + ".html" for p in pages(language)}
+    assert locations == built
+    titles = " ".join(e["title"] for e in index["docs"] if "#" not in e["location"])
+    assert bool(re.search(r"[\u4e00-\u9fff]", titles)) == (language == "zh"), titles
+    # Material fetches <base>/search/search_index.json, where base comes from each page.
+    for html in root.glob("*.html"):
+        if html.name == "404.html":
+            continue
+        config = re.search(
+            r'<script id="__config" type="application/json">(.*?)</script>',
+            html.read_text(encoding="utf-8"),
+            re.S,
+        )
+        base = json.loads(config[1])["base"]
+        assert (html.parent / base).resolve() == root.resolve(), html
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_search_works_from_disk(site, language):
+    # On file:// Material loads search_index.js with a script tag instead of fetching the JSON.
+    folder = language_root(site, language) / "search"
+    script = (folder / "search_index.js").read_text(encoding="utf-8")
+    assert script.startswith("var __index = ")
+    assert json.loads(script.removeprefix("var __index = ")) == search_index(site, language)
 
 
 def test_a_missing_include_fails_the_build_and_names_the_file(tmp_path):
@@ -162,6 +190,6 @@ def test_every_language_has_its_pages_in_the_nav(site):
 def test_docs_folder_languages_match_config():
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     assert re.findall(r"- locale: (\w+)", config) == list(LANGUAGES)
-    assert sorted(p.name for p in DOCS.iterdir() if p.is_dir() and p.name != "assets") == sorted(
-        LANGUAGES
-    )
+    assert sorted(
+        p.name for p in DOCS.iterdir() if p.is_dir() and p.name not in {"assets", "hooks"}
+    ) == sorted(LANGUAGES)
