@@ -1,15 +1,12 @@
 import os
-import random
 import subprocess
 
 import netguard
 import pytest
 from snippet_runner import (
     ROOT,
-    SEED,
     check_output,
-    run_in_process,
-    run_in_subprocess,
+    execute,
     snippet_for_test,
 )
 
@@ -79,16 +76,6 @@ def _no_writes_outside_temporary_directories(request):
         assert not changed, f"the test run changed files in the repository: {changed}"
 
 
-def _torch_state(torch):
-    return (
-        torch.is_grad_enabled(),
-        torch.get_default_dtype(),
-        torch.is_anomaly_enabled(),
-        torch.are_deterministic_algorithms_enabled(),
-        torch.get_num_threads(),
-    )
-
-
 @pytest.fixture(scope="module")
 def snippet(request, tmp_path_factory):
     """Run the snippet this test module mirrors, once, and check its output against the page.
@@ -102,28 +89,13 @@ def snippet(request, tmp_path_factory):
         pytest.fail(f"{request.module.__name__} mirrors {path}, which does not exist")
     workdir = tmp_path_factory.mktemp(path.stem)
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.chdir(workdir)
-        for name in ("TORCH_HOME", "XDG_CACHE_HOME", "MPLCONFIGDIR"):
-            mp.setenv(name, str(workdir / f".{name.lower()}"))
-        # A test module may stage local stand-ins for what the snippet would download
-        # (a weights file in $TORCH_HOME, an image folder) by defining prepare_workdir(workdir).
-        prepare = getattr(request.module, "prepare_workdir", None)
-        if prepare is not None:
-            prepare(workdir)
-        if request.node.get_closest_marker("multiprocess"):
-            run = run_in_subprocess(path, workdir)
-        else:
-            state = _torch_state(torch)
-            random.seed(SEED)
-            torch.manual_seed(SEED)
-            try:
-                run = run_in_process(path, workdir)
-            finally:
-                torch.set_grad_enabled(state[0])
-                torch.set_default_dtype(state[1])
-                torch.autograd.set_detect_anomaly(state[2])
-                torch.use_deterministic_algorithms(state[3])
-                torch.set_num_threads(state[4])
+    # A test module may stage local stand-ins for what the snippet would download
+    # (a weights file in $TORCH_HOME, an image folder) by defining prepare_workdir(workdir).
+    run = execute(
+        path,
+        workdir,
+        multiprocess=request.node.get_closest_marker("multiprocess") is not None,
+        prepare=getattr(request.module, "prepare_workdir", None),
+    )
     check_output(path, run.stdout, device, update=request.config.getoption("--update-outputs"))
     return run

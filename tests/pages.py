@@ -1,6 +1,9 @@
 """Read the Markdown pages under docs/ the way the guard tests need them."""
 
+import os
 import re
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,3 +125,21 @@ def markers(snippet):
 
 def snippet_files():
     return sorted(p for p in SNIPPETS.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+
+
+SEARCH_TERMS = {
+    # page -> terms a reader types, per language
+    "q11-backpropagation": {"zh": ["反向传播", "梯度", "计算图"], "en": ["backpropagation"]},
+    "q12-gpu": {"zh": ["显存", "混合精度"], "en": ["GPU", "autocast"]},
+}
+
+
+def mkdocs_build(root, site_dir):
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )

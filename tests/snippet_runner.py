@@ -13,6 +13,7 @@ import contextlib
 import difflib
 import io
 import os
+import random
 import re
 import runpy
 import subprocess
@@ -132,6 +133,47 @@ def run_in_subprocess(path, workdir, env=None, timeout=SUBPROCESS_TIMEOUT, launc
             f"{where}: exited with status {done.returncode}: {last[0]}\n{done.stderr[-4000:]}"
         )
     return SnippetRun(path, done.stdout, Path(workdir))
+
+
+def _torch_state(torch):
+    return (
+        torch.is_grad_enabled(),
+        torch.get_default_dtype(),
+        torch.is_anomaly_enabled(),
+        torch.are_deterministic_algorithms_enabled(),
+        torch.get_num_threads(),
+    )
+
+
+def execute(path, workdir, *, multiprocess=False, prepare=None):
+    """Run a snippet as the suite does: in `workdir`, with its caches there, seeded, guarded.
+
+    `prepare(workdir)` stages local stand-ins first. In-process runs leave torch's global state
+    (grad mode, default dtype, anomaly mode, determinism, threads) as they found it.
+    """
+    import pytest
+    import torch
+
+    workdir = Path(workdir)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(workdir)
+        for name in ("TORCH_HOME", "XDG_CACHE_HOME", "MPLCONFIGDIR"):
+            mp.setenv(name, str(workdir / f".{name.lower()}"))
+        if prepare is not None:
+            prepare(workdir)
+        if multiprocess:
+            return run_in_subprocess(path, workdir)
+        state = _torch_state(torch)
+        random.seed(SEED)
+        torch.manual_seed(SEED)
+        try:
+            return run_in_process(path, workdir)
+        finally:
+            torch.set_grad_enabled(state[0])
+            torch.set_default_dtype(state[1])
+            torch.autograd.set_detect_anomaly(state[2])
+            torch.use_deterministic_algorithms(state[3])
+            torch.set_num_threads(state[4])
 
 
 def check_output(path, stdout, device, update=False):

@@ -3,31 +3,12 @@
 import json
 import re
 import shutil
-import subprocess
-import sys
 import time
 from html.parser import HTMLParser
 
 import pytest
-from pages import DOCS, LANGUAGES, pages
+from pages import DOCS, LANGUAGES, SEARCH_TERMS, mkdocs_build, pages
 from snippet_runner import ROOT
-
-SEARCH_TERMS = {
-    # page -> terms a reader types, per language
-    "q11-backpropagation": {"zh": ["反向传播", "梯度", "计算图"], "en": ["backpropagation"]},
-    "q12-gpu": {"zh": ["显存", "混合精度"], "en": ["GPU", "autocast"]},
-}
-
-
-def mkdocs_build(root, site_dir):
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=240,
-        env={**__import__("os").environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
 
 
 @pytest.fixture(scope="module")
