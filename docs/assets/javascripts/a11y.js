@@ -1,0 +1,29 @@
+// Accessible names that Material leaves out (axe-core checks them in the browser tests):
+// the search dialog, the numbered annotation buttons in code, and each code block's
+// toolbar landmark. Material creates the annotation buttons after load, so watch for them.
+(function () {
+  var zh = document.documentElement.lang === "zh";
+
+  function label() {
+    var search = document.querySelector(".md-search[role=dialog]");
+    var input = document.querySelector(".md-search__input");
+    if (search && input && !search.hasAttribute("aria-label")) {
+      search.setAttribute("aria-label", input.getAttribute("aria-label"));
+    }
+    document.querySelectorAll("a.md-annotation__index:not([aria-label])").forEach(function (a) {
+      var id = a.querySelector("[data-md-annotation-id]");
+      var n = id ? id.getAttribute("data-md-annotation-id") : "";
+      a.setAttribute("aria-label", (zh ? "注释 " : "Annotation ") + n);
+    });
+    document.querySelectorAll(".md-code__nav").forEach(function (nav, i) {
+      if (nav.hasAttribute("aria-label")) return;
+      var block = nav.closest(".highlight");
+      var name = block && block.querySelector(".filename");
+      var text = (zh ? "代码块 " : "Code block ") + (i + 1) + (name ? " · " + name.textContent : "");
+      nav.setAttribute("aria-label", text);
+    });
+  }
+
+  new MutationObserver(label).observe(document.documentElement, { childList: true, subtree: true });
+  document.addEventListener("DOMContentLoaded", label);
+})();
