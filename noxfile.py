@@ -1,4 +1,4 @@
-"""Sessions: docs, serve, tests, tests_gpu, lint. `nox -l` lists them."""
+"""Sessions: docs, serve, tests, tests_gpu, browser, lint. `nox -l` lists them."""
 
 import os
 
@@ -35,6 +35,7 @@ def _pytest(session, *args, env):
         "tests",
         "docs",
         "README.md",
+        "--ignore=tests/browser",
         *args,
         *session.posargs,
         env={**DOCS_ENV, **env},
@@ -55,6 +56,22 @@ def tests(session):
 def tests_gpu(session):
     """The snippets marked gpu, on CUDA; with REQUIRE_GPU=1 (the default) no GPU fails."""
     _pytest(session, "-m", "gpu", env={"REQUIRE_GPU": os.environ.get("REQUIRE_GPU", "1")})
+
+
+@nox.session(python=PYTHON)
+def browser(session):
+    """The built site in Chromium: every page from disk and from 127.0.0.1, search, copy, axe.
+
+    Needs the system's Chromium (apt-get install chromium fonts-noto-cjk). Screenshots and the
+    page-weight report go to artifacts/browser/.
+    """
+    session.install("-r", "requirements/browser.txt")
+    session.run(
+        "pytest",
+        "tests/browser",
+        *session.posargs,
+        env={**DOCS_ENV, "CUDA_VISIBLE_DEVICES": ""},
+    )
 
 
 @nox.session(python=PYTHON)

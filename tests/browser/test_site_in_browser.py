@@ -1,0 +1,230 @@
+"""The built site as readers meet it: every page, both languages, from disk and from a server."""
+
+import gzip
+import importlib.util
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from pages import LANGUAGES, SEARCH_TERMS, pages
+from snippet_runner import ROOT, SNIPPETS, check_output, execute, snippet_for_test
+
+ORIGINS = ("file", "http")
+MAX_PAGE_BYTES = 400_000  # transferred for a page and all it loads, search index excepted
+SEVERE = ("serious", "critical")
+MARKER = re.compile(r"[ \t]*#\s*\(\d+\)!$", re.M)
+OTHER = {"zh": "en", "en": "zh"}
+
+
+def html_path(page):
+    name = page.name.removesuffix(".md") + ".html"
+    return name if page.language == "zh" else f"en/{name}"
+
+
+ALL_PAGES = [(page.language, html_path(page)) for lang in LANGUAGES for page in pages(lang)]
+QA_PAGES = [(lang, path) for lang, path in ALL_PAGES if not path.endswith("index.html")]
+SEARCHES = [
+    (lang, f"{name}.html" if lang == "zh" else f"en/{name}.html", term)
+    for name, terms in sorted(SEARCH_TERMS.items())
+    for lang in LANGUAGES
+    for term in terms[lang]
+]
+SNIPPET_PAGES = [
+    (html_path(page), include)
+    for page in pages("en")
+    for include in page.includes
+    if include.endswith(".py")
+]
+
+
+class Visit:
+    """One page load, with what it requested from elsewhere, logged as errors, and weighed."""
+
+    def __init__(self, context, base):
+        self.page = context.new_page()
+        self.base = base
+        self.foreign = []
+        self.errors = []
+        self.bytes = {}
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
+        self.page.on("request", self._request)
+        self.page.on("response", self._response)
+        self.page.route(re.compile(r"^(?!file:|data:|blob:|http://127\.0\.0\.1[:/])"), self._block)
+
+    def _console(self, message):
+        if message.type == "error":
+            self.errors.append(f"console: {message.text}")
+
+    def _request(self, request):
+        scheme, host = urlsplit(request.url)[:2]
+        if scheme not in {"file", "data", "blob"} and host.split(":")[0] != "127.0.0.1":
+            self.foreign.append(request.url)
+
+    def _response(self, response):
+        length = response.headers.get("content-length")
+        if length is not None:
+            self.bytes[response.url] = int(length)
+
+    def weight(self, site):
+        """Bytes sent and bytes on disk for everything this page loaded, search index excepted."""
+        urls = [url for url in self.bytes if "/search/search_index." not in url]
+        sent = sum(self.bytes[url] for url in urls)
+        raw = sum((site / urlsplit(url).path.lstrip("/")).stat().st_size for url in urls)
+        return sent, raw
+
+    @staticmethod
+    def _block(route):
+        route.abort()
+
+    def open(self, path):
+        self.page.goto(self.base + path, wait_until="load")
+        self.page.wait_for_load_state("networkidle")
+        return self.page
+
+
+def expected_copy(include):
+    """What the copy button must give: the snippet file without its annotation markers."""
+    return MARKER.sub("", (SNIPPETS / include).read_text(encoding="utf-8")).rstrip()
+
+
+def copy_block(page, include):
+    block = page.locator("div.highlight").filter(
+        has=page.locator(".filename", has_text=f"snippets/{include}")
+    )
+    block.hover()
+    block.locator("button[data-md-type=copy]").click()
+    return page.evaluate("navigator.clipboard.readText()")
+
+
+def search(page, term):
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.fill(term)
+    box.press("End")  # Material searches on keyup
+    page.wait_for_selector(".md-search-result__item")
+    links = page.eval_on_selector_all(
+        ".md-search-result__item > a.md-search-result__link", "links => links.map(a => a.href)"
+    )
+    return [link.split("?")[0].split("#")[0] for link in links]
+
+
+@pytest.mark.parametrize("origin", ORIGINS)
+@pytest.mark.parametrize(("language", "path"), ALL_PAGES)
+def test_page_loads_cleanly_from_this_host_only(
+    context, site, origins, report, origin, language, path
+):
+    visit = Visit(context, origins[origin])
+    page = visit.open(path)
+    assert page.get_attribute("html", "lang") == language
+    assert visit.foreign == [], f"{path} requested other hosts"
+    assert visit.errors == [], f"{path} logged errors"
+    if origin == "http":
+        sent, raw = report["weights"][path] = visit.weight(site)
+        assert sent < MAX_PAGE_BYTES, f"{path} transfers {sent} bytes"
+        for language_root in ("", "en/"):
+            index = site / language_root / "search" / "search_index.json"
+            data = index.read_bytes()
+            report["index"][language_root or "zh/"] = (len(gzip.compress(data)), len(data))
+
+
+@pytest.mark.parametrize("origin", ORIGINS)
+@pytest.mark.parametrize(("language", "path"), ALL_PAGES)
+def test_language_switcher_opens_the_same_page(context, origins, origin, language, path):
+    base = origins[origin]
+    page = Visit(context, base).open(path)
+    other = OTHER[language]
+    page.hover(".md-header__option .md-select")
+    page.click(f"a.md-select__link[hreflang={other}]")
+    page.wait_for_load_state("load")
+    name = path.removeprefix("en/")
+    expected = base + (name if other == "zh" else f"en/{name}")
+    assert page.url.split("#")[0] == expected
+    assert page.get_attribute("html", "lang") == other
+
+
+@pytest.mark.parametrize("origin", ORIGINS)
+@pytest.mark.parametrize(("language", "target", "term"), SEARCHES)
+def test_search_finds_the_page_in_the_readers_language(
+    context, origins, origin, language, target, term
+):
+    base = origins[origin]
+    home = "index.html" if language == "zh" else "en/index.html"
+    results = search(Visit(context, base).open(home), term)
+    assert base + target in results, f"searching {term!r} did not find {target}: {results}"
+    other_language = [r for r in results if r.startswith(base + "en/") != (language == "en")]
+    assert other_language == [], f"a {language} reader got results in another language"
+
+
+@pytest.mark.parametrize(("language", "path"), QA_PAGES)
+def test_copy_button_copies_exactly_the_snippet(context, origins, language, path):
+    page = Visit(context, origins["http"]).open(path)
+    includes = [i for p in pages(language) if html_path(p) == path for i in p.includes]
+    for include in (i for i in includes if i.endswith(".py")):
+        assert copy_block(page, include) == expected_copy(include), include
+
+
+def _mirrored_test_module(snippet):
+    test_file = ROOT / "tests" / snippet.parent.name / f"test_{snippet.name}"
+    assert snippet_for_test(test_file) == snippet
+    spec = importlib.util.spec_from_file_location(f"mirror_{snippet.stem}", test_file)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(("path", "include"), SNIPPET_PAGES)
+def test_copied_snippet_runs_and_prints_what_the_page_shows(
+    context, origins, tmp_path, path, include
+):
+    import torch
+
+    page = Visit(context, origins["http"]).open(path)
+    copied = tmp_path / "copied" / include.split("/")[-1]
+    copied.parent.mkdir()
+    copied.write_text(copy_block(page, include) + "\n", encoding="utf-8")
+    module = _mirrored_test_module(SNIPPETS / include)
+    marks = getattr(module, "pytestmark", [])
+    marks = {mark.name for mark in (marks if isinstance(marks, list) else [marks])}
+    workdir = tmp_path / "run"
+    workdir.mkdir()
+    run = execute(
+        copied,
+        workdir,
+        multiprocess="multiprocess" in marks,
+        prepare=getattr(module, "prepare_workdir", None),
+    )
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    check_output(SNIPPETS / include, run.stdout, device)
+
+
+@pytest.mark.parametrize(("language", "path"), ALL_PAGES)
+def test_no_serious_accessibility_violations(context, origins, report, language, path):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = Visit(context, origins["http"]).open(path)
+    violations = Axe().run(page).response["violations"]
+    report["axe"][path] = {v["id"]: v["impact"] for v in violations}
+    severe = [
+        f"{v['id']} ({v['impact']}): {v['help']} -- {v['nodes'][0]['target']}"
+        for v in violations
+        if v["impact"] in SEVERE
+    ]
+    assert severe == []
+
+
+def test_screenshots(context, origins, artifacts):
+    base = origins["http"]
+    shots = {
+        "zh-page": ("q11-backpropagation.html", None),
+        "en-page": ("en/q11-backpropagation.html", None),
+        "zh-search": ("index.html", "反向传播"),
+        "en-search": ("en/index.html", "backpropagation"),
+    }
+    for name, (path, term) in shots.items():
+        page = Visit(context, base).open(path)
+        if term:
+            assert search(page, term)
+        target = artifacts / f"{name}.png"
+        page.screenshot(path=str(target))
+        assert target.read_bytes().startswith(b"\x89PNG")
