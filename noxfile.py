@@ -1,6 +1,12 @@
-"""Sessions: docs, serve, tests, tests_gpu, browser, lint. `nox -l` lists them."""
+"""Sessions: docs, serve, tests, tests_gpu, browser, lint, wheelhouse, site_zip, offline.
+
+`nox -l` lists them with what each does.
+"""
 
 import os
+import shutil
+import zipfile
+from pathlib import Path
 
 import nox
 
@@ -10,6 +16,7 @@ nox.options.error_on_missing_interpreters = True
 
 PYTHON = "3.11"
 DOCS_ENV = {"NO_MKDOCS_2_WARNING": "1"}
+SITE_ZIP_FOLDER = "pytorch-qa-part2"
 
 
 @nox.session(python=PYTHON)
@@ -36,6 +43,7 @@ def _pytest(session, *args, env):
         "docs",
         "README.md",
         "--ignore=tests/browser",
+        "--ignore=tests/offline",
         *args,
         *session.posargs,
         env={**DOCS_ENV, **env},
@@ -80,3 +88,35 @@ def lint(session):
     session.install("-r", "requirements/lint.txt")
     session.run("ruff", "check", "snippets", "tests", "docs/hooks", "noxfile.py")
     session.run("ruff", "format", "--check", "snippets", "tests", "docs/hooks", "noxfile.py")
+
+
+@nox.session(python=PYTHON)
+def wheelhouse(session):
+    """Every wheel the docs build needs, into wheelhouse/ (run it where PyPI is reachable)."""
+    shutil.rmtree("wheelhouse", ignore_errors=True)
+    session.run(
+        "python", "-m", "pip", "wheel", "--wheel-dir", "wheelhouse", "-r", "requirements/docs.txt"
+    )
+    wheels = sorted(Path("wheelhouse").glob("*.whl"))
+    size = sum(w.stat().st_size for w in wheels)
+    session.log(f"wheelhouse/: {len(wheels)} wheels, {size / 2**20:.1f} MiB")
+
+
+@nox.session(python=PYTHON)
+def site_zip(session):
+    """Build the site and zip it, both languages, into dist/ for readers who build nothing."""
+    session.install("-r", "requirements/docs.txt")
+    session.run("mkdocs", "build", "--strict", "--site-dir", "site", env=DOCS_ENV)
+    target = Path("dist") / f"{SITE_ZIP_FOLDER}-site.zip"
+    target.parent.mkdir(exist_ok=True)
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(p for p in Path("site").rglob("*") if p.is_file()):
+            archive.write(path, f"{SITE_ZIP_FOLDER}/{path.relative_to('site').as_posix()}")
+    session.log(f"{target}: {target.stat().st_size / 2**20:.1f} MiB")
+
+
+@nox.session(python=PYTHON, requires=["wheelhouse", "site_zip"])
+def offline(session):
+    """Build the site from wheelhouse/ alone, network blocked, as the README tells readers."""
+    session.install("-r", "requirements/offline.txt")
+    session.run("pytest", "tests/offline", *session.posargs, env=DOCS_ENV)
