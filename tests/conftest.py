@@ -3,6 +3,7 @@ import subprocess
 
 import netguard
 import pytest
+import tested_with
 from snippet_runner import (
     ROOT,
     check_output,
@@ -31,7 +32,27 @@ def pytest_configure(config):
     netguard.install()
 
 
+RECORDER = tested_with.Recorder()
+
+
+def pytest_deselected(items):
+    RECORDER.deselect(items)
+
+
+def pytest_runtest_logreport(report):
+    RECORDER.report(report)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    # The stamp is recorded with the outputs, from this run's results.
+    if session.config.getoption("--update-outputs"):
+        import torch
+
+        RECORDER.write("cuda" if torch.cuda.is_available() else "cpu")
+
+
 def pytest_collection_finish(session):
+    RECORDER.collection(session.items)
     # Runs after -m deselection, so it sees what will really run.
     if REQUIRE_GPU and not any(item.get_closest_marker("gpu") for item in session.items):
         raise pytest.UsageError("REQUIRE_GPU=1 but no test marked gpu was selected")

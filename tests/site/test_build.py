@@ -174,3 +174,20 @@ def test_docs_folder_languages_match_config():
     assert sorted(
         p.name for p in DOCS.iterdir() if p.is_dir() and p.name not in {"assets", "hooks"}
     ) == sorted(LANGUAGES)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_qa_pages_show_their_test_record(site, language):
+    stamps = json.loads((DOCS / "tested-with.json").read_text(encoding="utf-8"))
+    title = {"zh": "测试记录", "en": "Tested with"}[language]
+    for page in pages(language):
+        number = re.match(r"q(\d+)-", page.name)
+        if not number:
+            continue
+        html = (language_root(site, language) / page.name.replace(".md", ".html")).read_text(
+            encoding="utf-8"
+        )
+        record = next(v for k, v in stamps.items() if k.startswith(f"q{number[1]}_"))["cpu"]
+        assert title in html, page
+        assert f"PyTorch {record['torch']}" in html, page
+        assert record["date"] in html, page

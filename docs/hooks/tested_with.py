@@ -1,0 +1,56 @@
+"""Show on each Q&A page what its snippets last passed on, from docs/tested-with.json.
+
+The test suite writes that file when it records the outputs (tests/tested_with.py), so the stamp
+comes from a test run, never from a hand edit. A Q&A page with no record fails the strict build.
+"""
+
+import json
+import logging
+import re
+from pathlib import Path
+
+log = logging.getLogger("mkdocs.hooks.tested_with")
+
+TEXT = {
+    "zh": {
+        "title": "测试记录",
+        "cpu": (
+            "本页代码最近一次在 CPU 上通过测试：{date}，PyTorch {torch}，"
+            "torchvision {torchvision}，Python {python}。"
+        ),
+        "cuda": (
+            "在 GPU 上：{date}，{device}，CUDA {cuda}，PyTorch {torch}，torchvision {torchvision}。"
+        ),
+        "no_cuda": "在 GPU 上：尚无运行记录。",
+    },
+    "en": {
+        "title": "Tested with",
+        "cpu": (
+            "The code on this page last passed its tests on CPU on {date}, with PyTorch {torch}, "
+            "torchvision {torchvision} and Python {python}."
+        ),
+        "cuda": (
+            "On GPU: {date}, {device}, CUDA {cuda}, PyTorch {torch}, torchvision {torchvision}."
+        ),
+        "no_cuda": "On GPU: no run recorded yet.",
+    },
+}
+
+
+def on_page_markdown(markdown, page, config, files):
+    number = re.match(r"q(\d+)-", Path(page.file.src_uri).name)
+    if not number:
+        return markdown
+    path = Path(config.config_file_path).parent / "docs" / "tested-with.json"
+    stamps = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    question = next((q for q in stamps if q.startswith(f"q{number[1]}_")), None)
+    if question is None or "cpu" not in stamps[question]:
+        log.warning(f"{page.file.src_uri}: no test record in {path.name}; record the outputs")
+        return markdown
+    text = TEXT[config.theme["language"]]
+    record = stamps[question]
+    lines = [text["cpu"].format(**record["cpu"])]
+    lines.append(text["cuda"].format(**record["cuda"]) if "cuda" in record else text["no_cuda"])
+    stamp = f'!!! success "{text["title"]}"\n\n' + "".join(f"    {line}\n\n" for line in lines)
+    title, newline, rest = markdown.partition("\n")
+    return f"{title}{newline}\n{stamp}{rest}"
