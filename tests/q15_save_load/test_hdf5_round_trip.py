@@ -1,0 +1,35 @@
+import h5py
+import pytest
+import torch
+
+pytestmark = pytest.mark.gpu
+BUFFERS = ["1.num_batches_tracked", "1.running_mean", "1.running_var"]
+
+
+def test_hdf5_file_holds_the_whole_state_dict(snippet):
+    state = snippet.namespace["model"].state_dict()
+    with h5py.File(snippet.workdir / "model.h5", "r") as f:
+        assert sorted(f) == sorted(state)
+        for name, tensor in state.items():
+            assert torch.equal(torch.from_numpy(f[name][...]), tensor.cpu()), name
+    assert state["1.num_batches_tracked"].item() == 1
+    assert not torch.equal(state["1.running_var"].cpu(), torch.ones(8))
+
+
+def test_state_dict_round_trip_restores_everything(snippet):
+    ns = snippet.namespace
+    restored = ns["restored"].state_dict()
+    for name, tensor in ns["model"].state_dict().items():
+        assert torch.equal(restored[name], tensor), name
+    assert "state_dict round trip, same outputs: True" in snippet.stdout
+
+
+def test_parameters_only_file_loses_the_running_statistics(snippet):
+    ns = snippet.namespace
+    with h5py.File(snippet.workdir / "params_only.h5", "r") as f:
+        assert sorted(f) == sorted(name for name, _ in ns["model"].named_parameters())
+    assert ns["missing"] == BUFFERS
+    bn = ns["params_only"][1]
+    assert torch.equal(bn.running_mean.cpu(), torch.zeros(8))
+    assert torch.equal(bn.weight, ns["model"][1].weight)
+    assert "parameters only, same outputs: False" in snippet.stdout

@@ -1,0 +1,61 @@
+import re
+
+import pytest
+import torch
+
+pytestmark = pytest.mark.gpu
+
+
+def epoch_lines(stdout):
+    return re.findall(r"^  epoch \d+ .*$", stdout, re.M)
+
+
+def test_resumed_run_continues_the_straight_run_exactly(snippet):
+    ns = snippet.namespace
+    lines = epoch_lines(snippet.stdout)
+    straight, first_part, second_part = lines[:6], lines[6:9], lines[9:]
+    assert first_part == straight[:3]
+    assert second_part == straight[3:]
+    assert snippet.stdout.rstrip().endswith("equals the straight run exactly: True")
+    for a, b in zip(ns["straight"].parameters(), ns["resumed"].parameters(), strict=True):
+        assert torch.equal(a, b)
+
+
+def test_checkpoint_file_holds_the_training_state(snippet):
+    ns = snippet.namespace
+    checkpoint = torch.load(snippet.workdir / "checkpoint.pt")
+    assert checkpoint["epoch"] == 3
+    assert checkpoint["config"] == ns["config"]
+    assert checkpoint["scheduler"]["last_epoch"] == 3
+    steps_per_epoch = len(ns["dataset"]) // 32
+    for state in checkpoint["optimizer"]["state"].values():
+        assert state["step"].item() == 3 * steps_per_epoch
+        assert state["exp_avg"].abs().sum() > 0
+    final = ns["straight"].state_dict()
+    assert any(not torch.equal(t, final[name].cpu()) for name, t in checkpoint["model"].items())
+
+
+def resume_without(ns, path, left_out):
+    checkpoint = torch.load(path, map_location="cpu")
+    model, optimizer, scheduler, loader, generator = ns["build"](checkpoint["config"], seed=7)
+    model.load_state_dict(checkpoint["model"])
+    if left_out != "optimizer":
+        optimizer.load_state_dict(checkpoint["optimizer"])
+    if left_out != "scheduler":
+        scheduler.load_state_dict(checkpoint["scheduler"])
+    if left_out != "rng":
+        torch.set_rng_state(checkpoint["rng"]["torch"])
+        if checkpoint["rng"]["cuda"]:
+            torch.cuda.set_rng_state_all(checkpoint["rng"]["cuda"])
+        generator.set_state(checkpoint["rng"]["loader"])
+    ns["train"](model, optimizer, scheduler, loader, checkpoint["epoch"], ns["epochs"])
+    return model
+
+
+@pytest.mark.parametrize("left_out", [None, "optimizer", "scheduler", "rng"])
+def test_every_part_of_the_checkpoint_is_needed(snippet, left_out):
+    ns = snippet.namespace
+    model = resume_without(ns, snippet.workdir / "checkpoint.pt", left_out)
+    pairs = zip(model.parameters(), ns["straight"].parameters(), strict=True)
+    same = all(torch.equal(a, b) for a, b in pairs)
+    assert same == (left_out is None)
