@@ -1,0 +1,25 @@
+import operator
+
+import pytest
+import torch
+from torch.fx import GraphModule, symbolic_trace
+from torch.fx.proxy import TraceError
+
+
+def test_python_loop_is_unrolled_into_the_graph(snippet):
+    traced = snippet.namespace["traced"]
+    assert isinstance(traced, GraphModule)
+    targets = [node.target for node in traced.graph.nodes if node.op == "call_function"]
+    assert targets == [torch.sin, operator.mul, operator.mul]
+    x = torch.randn(10)
+    assert torch.equal(traced(x), snippet.namespace["no_branch"](x))
+    assert "traced == eager: True" in snippet.stdout
+
+
+def test_data_dependent_if_raises_trace_error(snippet):
+    with pytest.raises(TraceError, match="cannot be used as inputs to control flow"):
+        symbolic_trace(snippet.namespace["f"])
+    assert issubclass(TraceError, ValueError)
+    assert snippet.stdout.splitlines()[-1] == (
+        "TraceError: symbolically traced variables cannot be used as inputs to control flow"
+    )
