@@ -111,12 +111,14 @@ def snippet(request, tmp_path_factory):
     workdir = tmp_path_factory.mktemp(path.stem)
     device = "cuda" if torch.cuda.is_available() else "cpu"
     # A test module may stage local stand-ins for what the snippet would download
-    # (a weights file in $TORCH_HOME, an image folder) by defining prepare_workdir(workdir).
+    # (a weights file in $TORCH_HOME, an image folder) by defining prepare_workdir(workdir),
+    # and say how a reader launches a multiprocess snippet with LAUNCHER (e.g. torchrun).
     run = execute(
         path,
         workdir,
         multiprocess=request.node.get_closest_marker("multiprocess") is not None,
         prepare=getattr(request.module, "prepare_workdir", None),
+        launcher=getattr(request.module, "LAUNCHER", ()),
     )
     check_output(path, run.stdout, device, update=request.config.getoption("--update-outputs"))
     return run

@@ -145,10 +145,11 @@ def _torch_state(torch):
     )
 
 
-def execute(path, workdir, *, multiprocess=False, prepare=None):
+def execute(path, workdir, *, multiprocess=False, prepare=None, launcher=()):
     """Run a snippet as the suite does: in `workdir`, with its caches there, seeded, guarded.
 
-    `prepare(workdir)` stages local stand-ins first. In-process runs leave torch's global state
+    `prepare(workdir)` stages local stand-ins first; `launcher` starts a multiprocess snippet
+    the way a reader does (e.g. torchrun). In-process runs leave torch's global state
     (grad mode, default dtype, anomaly mode, determinism, threads) as they found it.
     """
     import pytest
@@ -162,7 +163,7 @@ def execute(path, workdir, *, multiprocess=False, prepare=None):
         if prepare is not None:
             prepare(workdir)
         if multiprocess:
-            return run_in_subprocess(path, workdir)
+            return run_in_subprocess(path, workdir, launcher=launcher)
         state = _torch_state(torch)
         random.seed(SEED)
         torch.manual_seed(SEED)

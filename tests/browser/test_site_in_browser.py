@@ -193,6 +193,7 @@ def test_copied_snippet_runs_and_prints_what_the_page_shows(
         workdir,
         multiprocess="multiprocess" in marks,
         prepare=getattr(module, "prepare_workdir", None),
+        launcher=getattr(module, "LAUNCHER", ()),
     )
     device = "cuda" if torch.cuda.is_available() else "cpu"
     check_output(SNIPPETS / include, run.stdout, device)
