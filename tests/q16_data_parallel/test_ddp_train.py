@@ -1,0 +1,124 @@
+"""ddp_train.py runs the way a reader starts it: torchrun with two processes on this machine."""
+
+import os
+import re
+import runpy
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+from snippet_runner import snippet_for_test
+from torch import nn
+from torch.utils.data import DataLoader
+from torch.utils.data.distributed import DistributedSampler
+
+pytestmark = [pytest.mark.gpu, pytest.mark.multiprocess]
+
+SNIPPET = snippet_for_test(__file__)
+
+
+def processes():
+    """Two CPU processes (gloo), or one process per GPU, at most two (NCCL: one GPU per rank)."""
+    return min(2, torch.cuda.device_count()) if torch.cuda.is_available() else 2
+
+
+# The shared `snippet` fixture starts it the way a reader does: torchrun, not `python ddp_train.py`.
+LAUNCHER = ("-m", "torch.distributed.run", "--standalone", f"--nproc-per-node={processes()}")
+
+
+@pytest.fixture(scope="module")
+def one_process():
+    """The same model, data and epochs, one process, the whole global batch per step."""
+    ns = runpy.run_path(str(SNIPPET), run_name="ddp_train")  # functions only: no __main__
+    dataset, model = ns["make_dataset"](), ns["make_model"]()
+    sampler = DistributedSampler(dataset, num_replicas=1, rank=0, shuffle=True, seed=0)
+    loader = DataLoader(dataset, batch_size=ns["GLOBAL_BATCH"], sampler=sampler)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    losses = []
+    for epoch in range(ns["EPOCHS"]):
+        sampler.set_epoch(epoch)
+        total = 0.0
+        for inputs, targets in loader:
+            loss = nn.functional.cross_entropy(model(inputs), targets)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(inputs)
+        losses.append(total / len(dataset))
+    return ns["make_model"](), model, losses
+
+
+def test_only_rank_0_prints(snippet):
+    backend = "nccl" if torch.cuda.is_available() else "gloo"
+    lines = snippet.stdout.splitlines()
+    assert lines[0] == f"world size {processes()}, backend {backend}"
+    assert len(lines) == len(set(lines)) == 7  # a second printing rank would repeat lines
+
+
+def test_each_rank_sees_its_share_of_the_data(snippet):
+    world = processes()
+    share = f"each rank: {256 // world} of 256 samples per epoch, batch {32 // world}"
+    assert share in snippet.stdout.splitlines()
+
+
+def test_replicas_are_identical_after_training(snippet):
+    assert "replicas identical: True" in snippet.stdout
+
+
+def test_rank_0_saved_the_trained_weights(snippet, one_process):
+    files = sorted(p.name for p in snippet.workdir.iterdir() if not p.name.startswith("."))
+    assert files == ["ddp_model.pt"]
+    saved = torch.load(snippet.workdir / "ddp_model.pt", map_location="cpu")
+    initial, trained, _ = one_process
+    assert list(saved) == list(trained.state_dict())  # no "module." prefix
+    for name, tensor in trained.state_dict().items():
+        assert not torch.allclose(saved[name], initial.state_dict()[name])
+        # DDP with per-rank batch 32/N equals one process with batch 32, up to rounding
+        torch.testing.assert_close(saved[name], tensor, rtol=0, atol=1e-5)
+
+
+def test_printed_losses_are_the_global_batch_losses(snippet, one_process):
+    printed = [float(v) for v in re.findall(r"mean loss (\d+\.\d+)", snippet.stdout)]
+    _, _, losses = one_process
+    assert printed == pytest.approx(losses, abs=1e-4)
+    assert printed[0] > printed[1] > printed[2]
+
+
+# One process, world size 1: which threads are left after destroy_process_group()?
+GLOO_THREADS_AFTER_DESTROY = """
+import datetime, os, sys
+import torch
+if sys.argv[1] == "early":
+    import torch._dynamo
+import torch.distributed as dist
+from torch import nn
+from torch.nn.parallel import DistributedDataParallel as DDP
+
+timeout = datetime.timedelta(seconds=60)
+dist.init_process_group("gloo", init_method=sys.argv[2], rank=0, world_size=1, timeout=timeout)
+DDP(nn.Linear(2, 1))
+dist.destroy_process_group()
+tasks = os.listdir("/proc/self/task")
+print(sum(open(f"/proc/self/task/{t}/comm").read().strip() == "pt_gloo_runloop" for t in tasks))
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads thread names from /proc")
+def test_importing_dynamo_first_lets_destroy_free_the_gloo_threads(tmp_path):
+    """The page's warning: DDP's late import of torch._dynamo keeps the process group alive."""
+    env = {**os.environ, "CUDA_VISIBLE_DEVICES": ""}
+    runs = {
+        mode: subprocess.Popen(
+            [sys.executable, "-c", GLOO_THREADS_AFTER_DESTROY, mode, f"file://{tmp_path / mode}"],
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for mode in ("early", "late")
+    }
+    left = {mode: int(run.communicate(timeout=120)[0]) for mode, run in runs.items()}
+    assert left["early"] == 0  # freed: the threads were joined
+    assert left["late"] > 0  # still running after destroy_process_group()
+    assert "import torch._dynamo" in SNIPPET.read_text().split("init_process_group")[0]
