@@ -54,5 +54,9 @@ x = torch.randn(64, 256)
 print("restored model equals pruned model:", torch.equal(restored(x), model(x)))
 
 with torch.inference_mode():
-    print(f"forward, dense:  {best_ms(dense, x):.3f} ms")  # (9)!
-    print(f"forward, pruned: {best_ms(model, x):.3f} ms")
+    dense_ms, pruned_ms = [], []
+    for _ in range(5):  # (9)!
+        dense_ms.append(best_ms(dense, x))
+        pruned_ms.append(best_ms(model, x))
+print(f"forward, dense:  {min(dense_ms):.3f} ms")
+print(f"forward, pruned: {min(pruned_ms):.3f} ms")
