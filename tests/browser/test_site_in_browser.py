@@ -226,6 +226,7 @@ def test_screenshots(context, origins, artifacts):
         page = Visit(context, base).open(path)
         if term:
             assert search(page, term)
+            page.wait_for_timeout(600)  # let the results panel finish fading in
         target = artifacts / f"{name}.png"
         page.screenshot(path=str(target))
         assert target.read_bytes().startswith(b"\x89PNG")

@@ -1,18 +1,7 @@
 import re
 
-import pytest
 import torch
 from torch import nn
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _restore_inductor_config():
-    """quantize_ sets process-wide torch._inductor.config values; keep them out of later tests."""
-    import torch._inductor.config as inductor_config
-
-    saved = inductor_config.save_config()
-    yield
-    inductor_config.load_config(saved)
 
 
 def _rows(stdout):

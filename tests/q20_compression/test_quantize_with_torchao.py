@@ -1,18 +1,7 @@
 import copy
 import re
 
-import pytest
 import torch
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _restore_inductor_config():
-    """quantize_ sets process-wide torch._inductor.config values; keep them out of later tests."""
-    import torch._inductor.config as inductor_config
-
-    saved = inductor_config.save_config()
-    yield
-    inductor_config.load_config(saved)
 
 
 def test_only_linear_layers_are_quantized(snippet):
