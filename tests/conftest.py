@@ -1,9 +1,11 @@
 import os
 import subprocess
+import time
 
 import netguard
 import pytest
 import tested_with
+from pages import mkdocs_build
 from snippet_runner import (
     ROOT,
     check_output,
@@ -122,3 +124,15 @@ def snippet(request, tmp_path_factory):
     )
     check_output(path, run.stdout, device, update=request.config.getoption("--update-outputs"))
     return run
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """The site built once with `mkdocs build --strict`, for the tests that check what it holds."""
+    site_dir = tmp_path_factory.mktemp("site")
+    started = time.perf_counter()
+    done = mkdocs_build(ROOT, site_dir)
+    seconds = time.perf_counter() - started
+    assert done.returncode == 0, done.stderr
+    print(f"mkdocs build --strict: {seconds:.1f} s")
+    return site_dir

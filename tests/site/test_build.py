@@ -1,25 +1,16 @@
-"""Build the site once with `mkdocs build --strict` and check what readers get."""
+"""Build the site once with `mkdocs build --strict` and check what readers get.
+
+The `site` fixture (tests/conftest.py) builds it once per test run; tests/notebooks uses it too.
+"""
 
 import json
 import re
 import shutil
-import time
 from html.parser import HTMLParser
 
 import pytest
 from pages import DOCS, LANGUAGES, SEARCH_TERMS, mkdocs_build, pages
 from snippet_runner import ROOT
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    site_dir = tmp_path_factory.mktemp("site")
-    started = time.perf_counter()
-    done = mkdocs_build(ROOT, site_dir)
-    seconds = time.perf_counter() - started
-    assert done.returncode == 0, done.stderr
-    print(f"mkdocs build --strict: {seconds:.1f} s")
-    return site_dir
 
 
 def html_pages(site):
