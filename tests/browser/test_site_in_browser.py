@@ -23,6 +23,13 @@ def html_path(page):
 
 ALL_PAGES = [(page.language, html_path(page)) for lang in LANGUAGES for page in pages(lang)]
 QA_PAGES = [(lang, path) for lang, path in ALL_PAGES if not path.endswith("index.html")]
+# The notebook view of each Q&A page, generated at build time (docs/hooks/notebooks.py).
+NOTEBOOK_PAGES = [
+    (lang, path.replace(name, f"notebooks/{name}"))
+    for lang, path in QA_PAGES
+    for name in [path.removeprefix("en/")]
+]
+EVERY_PAGE = ALL_PAGES + NOTEBOOK_PAGES
 SEARCHES = [
     (lang, f"{name}.html" if lang == "zh" else f"en/{name}.html", term)
     for name, terms in sorted(SEARCH_TERMS.items())
@@ -110,7 +117,7 @@ def search(page, term):
 
 
 @pytest.mark.parametrize("origin", ORIGINS)
-@pytest.mark.parametrize(("language", "path"), ALL_PAGES)
+@pytest.mark.parametrize(("language", "path"), EVERY_PAGE)
 def test_page_loads_cleanly_from_this_host_only(
     context, site, origins, report, origin, language, path
 ):
@@ -129,7 +136,7 @@ def test_page_loads_cleanly_from_this_host_only(
 
 
 @pytest.mark.parametrize("origin", ORIGINS)
-@pytest.mark.parametrize(("language", "path"), ALL_PAGES)
+@pytest.mark.parametrize(("language", "path"), EVERY_PAGE)
 def test_language_switcher_opens_the_same_page(context, origins, origin, language, path):
     base = origins[origin]
     page = Visit(context, base).open(path)
@@ -199,7 +206,7 @@ def test_copied_snippet_runs_and_prints_what_the_page_shows(
     check_output(SNIPPETS / include, run.stdout, device)
 
 
-@pytest.mark.parametrize(("language", "path"), ALL_PAGES)
+@pytest.mark.parametrize(("language", "path"), EVERY_PAGE)
 def test_no_serious_accessibility_violations(context, origins, report, language, path):
     from axe_playwright_python.sync_playwright import Axe
 

@@ -22,6 +22,10 @@
       var text = (zh ? "代码块 " : "Code block ") + (i + 1) + (name ? " · " + name.textContent : "");
       nav.setAttribute("aria-label", text);
     });
+    // Notebook code cells scroll sideways: keyboard users must be able to focus them.
+    document.querySelectorAll(".jupyter-wrapper .highlight-ipynb:not([tabindex])").forEach(function (cell) {
+      cell.setAttribute("tabindex", "0");
+    });
   }
 
   new MutationObserver(label).observe(document.documentElement, { childList: true, subtree: true });
