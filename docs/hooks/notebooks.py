@@ -49,8 +49,8 @@ MATHJAX = re.compile(
 TORCHRUN = {"q16_data_parallel/ddp_train.py": "--standalone --nproc-per-node=2"}
 
 LINK_LINE = {
-    "zh": "📓 本页的 Jupyter 笔记本：[查看]({view}) · {download}",
-    "en": "📓 Jupyter notebook of this page: [view]({view}) · {download}",
+    "zh": "本页的 Jupyter 笔记本：[查看]({view}) · {download}",
+    "en": "Jupyter notebook of this page: [view]({view}) · {download}",
 }
 DOWNLOAD = {"zh": "下载 .ipynb", "en": "download .ipynb"}
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
