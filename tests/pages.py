@@ -131,37 +131,37 @@ SEARCH_TERMS = {
     # page -> terms a reader types, per language
     "q11-backpropagation": {"zh": ["反向传播", "梯度", "计算图"], "en": ["backpropagation"]},
     "q12-gpu": {"zh": ["显存", "混合精度"], "en": ["GPU", "autocast"]},
-    "q15-save-load": {
-        "zh": ["检查点", "缓冲区", "权重共享"],
-        "en": ["checkpoint", "safetensors", "ONNX", "HDF5"],
-    },
-    "q17-transfer-learning": {
-        "zh": ["迁移学习", "微调", "预训练模型"],
-        "en": ["pretrained", "ImageFolder", "BatchNorm"],
-    },
-    "q19-variable-size-inputs": {
-        "zh": ["填充", "掩码", "自适应池化", "可变形卷积"],
-        "en": ["padding", "mask", "deformable", "AdaptiveAvgPool2d"],
-    },
-    "q18-dynamic-static-graphs": {
-        "zh": ["动态图", "静态图", "图中断"],
-        "en": ["eager", "TorchDynamo", "guards"],
+    "q13-lightning": {
+        "zh": ["回调", "早停", "检查点"],
+        "en": ["Lightning", "Fabric", "callback", "EarlyStopping"],
     },
     "q14-debugging-profiling": {
         "zh": ["异常检测", "钩子", "性能分析"],
         "en": ["profiler", "anomaly", "hooks", "gradcheck"],
     },
-    "q13-lightning": {
-        "zh": ["回调", "早停", "检查点"],
-        "en": ["Lightning", "Fabric", "callback", "EarlyStopping"],
-    },
-    "q20-compression-quantization": {
-        "zh": ["剪枝", "量化", "知识蒸馏"],
-        "en": ["pruning", "quantization", "torchao", "distillation"],
+    "q15-save-load": {
+        "zh": ["检查点", "缓冲区", "权重共享"],
+        "en": ["checkpoint", "safetensors", "ONNX", "HDF5"],
     },
     "q16-data-parallel": {
         "zh": ["数据并行", "进程组"],
         "en": ["DataParallel", "DistributedDataParallel", "torchrun", "DistributedSampler"],
+    },
+    "q17-transfer-learning": {
+        "zh": ["迁移学习", "微调", "预训练模型"],
+        "en": ["pretrained", "ImageFolder", "BatchNorm"],
+    },
+    "q18-dynamic-static-graphs": {
+        "zh": ["动态图", "静态图", "图中断"],
+        "en": ["eager", "TorchDynamo", "guards"],
+    },
+    "q19-variable-size-inputs": {
+        "zh": ["填充", "掩码", "自适应池化", "可变形卷积"],
+        "en": ["padding", "mask", "deformable", "AdaptiveAvgPool2d"],
+    },
+    "q20-compression-quantization": {
+        "zh": ["剪枝", "量化", "知识蒸馏"],
+        "en": ["pruning", "quantization", "torchao", "distillation"],
     },
 }
 

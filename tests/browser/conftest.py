@@ -1,4 +1,5 @@
-"""Fixtures for the browser tests: the built site, a local server, and Debian's Chromium.
+"""Fixtures for the browser tests: a local server for the built site (the `site` fixture of
+tests/conftest.py), and Debian's Chromium.
 
 Run by `nox -s browser`. Chromium comes from the system (apt-get install chromium
 fonts-noto-cjk); Playwright only drives it and downloads nothing. Screenshots and the page-weight
@@ -14,7 +15,6 @@ import threading
 from pathlib import Path
 
 import pytest
-from pages import mkdocs_build
 from snippet_runner import ROOT
 
 CHROMIUM_ARGS = [
@@ -27,14 +27,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 VIEWPORT = {"width": 1280, "height": 900}
-
-
-@pytest.fixture(scope="session")
-def site(tmp_path_factory):
-    site_dir = tmp_path_factory.mktemp("browser") / "site"
-    done = mkdocs_build(ROOT, site_dir)
-    assert done.returncode == 0, done.stderr
-    return site_dir
 
 
 @pytest.fixture(scope="session")
