@@ -19,6 +19,8 @@ HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.+?)\s*#*\s*$")
 ADMONITION = re.compile(r"^\s*(?:!!!|\?\?\?\+?)\s+(?P<kind>[\w-]+)")
 LIST_ITEM = re.compile(r"^(?P<number>\d+)\.\s+\S")
 MARKER = re.compile(r"#\s*\((?P<number>\d+)\)!")
+# The cheat sheet includes each Q&A page's key points: --8<-- "zh/q11-backpropagation.md:key-points"
+KEY_POINTS_INCLUDE = re.compile(r'^--8<-- "(?:zh|en)/q\d+-[\w-]+\.md:key-points"$')
 SKIP_MARK = re.compile(r"<!--\s*pytest(?:\.mark\.skip|-codeblocks:skip)")
 
 
@@ -94,7 +96,7 @@ def parse(path):
             page.headings.append((len(heading["hashes"]), heading["text"]))
         elif admonition := ADMONITION.match(line):
             page.admonitions.append(admonition["kind"])
-        elif INCLUDE.match(line):
+        elif INCLUDE.match(line) and not KEY_POINTS_INCLUDE.match(line):
             page.stray_includes.append(number)
     if open_fence:
         raise AssertionError(f"{path}:{open_fence[1]}: code fence is never closed")
@@ -121,6 +123,151 @@ def annotation_list(page, fence):
 
 def markers(snippet):
     return [int(m["number"]) for m in MARKER.finditer(Path(snippet).read_text(encoding="utf-8"))]
+
+
+QA_PAGES = sorted(p.name for p in (DOCS / "zh").glob("q*.md"))
+
+
+@dataclass
+class Admonition:
+    line: int  # 1-based
+    marker: str  # !!!, ??? or ???+
+    kind: str
+    title: str
+    body: list
+
+
+ADMONITION_LINE = re.compile(
+    r'^(?P<marker>!!!|\?\?\?\+?)\s+(?P<kind>[\w-]+)(?:\s+"(?P<title>[^"]*)")?\s*$'
+)
+
+
+def page_admonitions(page):
+    """Top-level admonitions with their indented bodies."""
+    found = []
+    for number, line in enumerate(page.lines, start=1):
+        match = ADMONITION_LINE.match(line)
+        if not match:
+            continue
+        body = []
+        for following in page.lines[number:]:
+            if following.strip() and not following.startswith("    "):
+                break
+            body.append(following[4:])
+        found.append(Admonition(number, match["marker"], match["kind"], match["title"] or "", body))
+    return found
+
+
+@dataclass
+class KeyPoints:
+    title: str
+    bullets: list
+
+
+KEY_POINTS_START = "<!-- --8<-- [start:key-points] -->"
+KEY_POINTS_END = "<!-- --8<-- [end:key-points] -->"
+
+
+def key_points(page):
+    """The `!!! abstract` box before the first section, its bullets between the markers."""
+    first_section = next(
+        (n for n, line in enumerate(page.lines, start=1) if line.startswith("## ")),
+        len(page.lines),
+    )
+    for admonition in page_admonitions(page):
+        if admonition.line > first_section or admonition.kind != "abstract":
+            continue
+        body = [line.strip() for line in admonition.body]
+        if KEY_POINTS_START not in body or KEY_POINTS_END not in body:
+            return None
+        items = body[body.index(KEY_POINTS_START) + 1 : body.index(KEY_POINTS_END)]
+        bullets = []
+        for line in items:
+            if line.startswith("- "):
+                bullets.append(line[2:])
+            elif line and bullets:
+                bullets[-1] += " " + line
+        return KeyPoints(admonition.title, bullets)
+    return None
+
+
+def sections(page, keep_code=False):
+    """(H2 title, prose) per section, the part before the first H2 first.
+
+    Prose is the text outside code fences, with link targets, HTML comments and tags removed,
+    and inline code removed too unless `keep_code`.
+    """
+    skip = {n for f in page.fences for n in range(f.start, f.end + 1)}
+    found = [("", [])]
+    for number, line in enumerate(page.lines, start=1):
+        if number in skip or INCLUDE.match(line):
+            continue
+        if line.startswith("## "):
+            found.append((line[3:].strip(), []))
+            continue
+        if not keep_code:
+            line = re.sub(r"`[^`]+`", " ", line)
+        line = re.sub(r"\]\([^)]*\)", "]", line)
+        line = re.sub(r"<!--.*?-->|<[^>]+>|https?://\S+", " ", line)
+        found[-1][1].append(line)
+    return [(title, "\n".join(lines)) for title, lines in found]
+
+
+# A number in prose: 12, 0.89, 3,366 (thousands), not part of a word or a version like 2.14.1.
+NUMBER = re.compile(r"(?<![\w.])\d+(?:,\d{3})*(?:\.\d+)?(?![\w.]*\d)(?![A-Za-z_])")
+UNIT = re.compile(
+    r"\s?(?:×|x\b|%|倍|ms\b|µs\b|us\b|s\b|秒|毫秒|B\b|KB|MB|GB|KiB|MiB|GiB|bytes\b|字节)"
+)
+VERSION = re.compile(
+    r"\b(PyTorch|torch|torchvision|Lightning|lightning|torchao)\s+v?(\d+\.\d+(?:\.\d+)?)\b"
+)
+
+
+def figures(text, measured_only=False):
+    """The figures a text states: decimals, integers from 10 up, and any number with a unit.
+
+    With `measured_only`, only those that restate a measurement (decimals and numbers with a
+    unit), not versions.
+    """
+    text = VERSION.sub(" ", text)
+    text = re.sub(r"\b(?:Python|CUDA|cuDNN|Lightning|onnx|opset)\s+\d+(?:\.\d+)*", " ", text)
+    found = set()
+    for match in NUMBER.finditer(text):
+        number = match.group().replace(",", "")
+        has_unit = bool(UNIT.match(text, match.end()))
+        decimal = "." in number
+        if decimal or has_unit or (not measured_only and int(number) >= 10):
+            found.add(number)
+    return found
+
+
+def page_values(page):
+    """Every number printed by or written in the snippets a page includes (outputs on CPU and
+    GPU, and the snippet sources), as Decimals."""
+    from decimal import Decimal
+
+    values = set()
+    for include in page.includes:
+        path = SNIPPETS / include
+        related = [path]
+        if include.endswith(".py"):
+            related += [path.with_suffix(".out"), path.with_name(path.stem + ".cuda.out")]
+        for file in related:
+            if not file.exists():
+                continue
+            for token in re.findall(r"\d+(?:\.\d+)?(?:e[-+]?\d+)?", file.read_text("utf-8")):
+                values.add(Decimal(token))
+    return values
+
+
+def versions(text):
+    """(library, version) pairs stated with three parts, e.g. ("torch", "2.14.1")."""
+    names = {"pytorch": "torch", "torch": "torch", "lightning": "lightning"}
+    return [
+        (names.get(library.lower(), library.lower()), version)
+        for library, version in VERSION.findall(text)
+        if version.count(".") == 2
+    ]
 
 
 def snippet_files():

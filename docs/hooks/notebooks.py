@@ -38,6 +38,8 @@ FENCE = re.compile(r"^(?P<ticks>`{3,}|~{3,})[ \t]*(?P<info>.*?)[ \t]*$")
 INCLUDE = re.compile(r'^\s*--8<--\s+"(?P<path>[^"]+)"\s*$')
 ADMONITION = re.compile(r'^(?:!!!|\?\?\?\+?)\s+(?P<kind>[\w-]+)(?:\s+"(?P<title>[^"]*)")?\s*$')
 MARKER = re.compile(r"[ \t]*#\s*\(\d+\)!$", re.M)
+# The markers that let the cheat sheet include a page's key points; nothing for a notebook.
+SECTION_MARKER = re.compile(r"^\s*<!-- --8<-- \[(?:start|end):[\w-]+\] -->\s*$")
 # nbconvert's template always writes a MathJax loader; with no custom_mathjax_url its src is empty.
 MATHJAX = re.compile(
     r'<!-- Load mathjax -->\s*<script src="">\s*</script>.*?<!-- End of mathjax configuration -->',
@@ -107,6 +109,7 @@ def build_notebook(page_path, language=None):
     page_path = Path(page_path)
     language = language or page_path.parent.name
     lines = page_path.read_text(encoding="utf-8").splitlines()
+    lines = [line for line in lines if not SECTION_MARKER.match(line)]
     cells, text = [], []
 
     def flush():

@@ -115,7 +115,8 @@ def test_each_language_searches_only_its_own_pages(site, language):
     index = search_index(site, language)
     locations = {e["location"].split("#")[0] for e in index["docs"]}
     built = {p.name.removesuffix(".md") + ".html" for p in pages(language)}
-    assert locations == built
+    # The cheat sheet repeats the key points of every page: the pages themselves are the results.
+    assert locations == built - {"cheatsheet.html"}
     titles = " ".join(e["title"] for e in index["docs"] if "#" not in e["location"])
     assert bool(re.search(r"[\u4e00-\u9fff]", titles)) == (language == "zh"), titles
     # Material fetches <base>/search/search_index.json, where base comes from each page.

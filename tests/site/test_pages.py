@@ -135,6 +135,7 @@ def test_home_page_lists_all_ten_questions(language):
     for page in pages(language):
         if page.name != "index.md":
             assert f"({page.name})" in text, f"home page does not link {page.name}"
+        if page.name.startswith("q"):
             assert page.includes, f"{page} has no snippet: no empty pages"
 
 
