@@ -20,3 +20,9 @@ try:
     y.backward()  # (4)!
 except RuntimeError as error:
     print("third call:", str(error).split(".")[0])
+
+optimizer.zero_grad()
+s = w + w  # (5)!
+s.backward()
+s.backward()
+print("w + w, two backward calls without retain_graph:", w.grad.item())

@@ -11,3 +11,6 @@ except RuntimeError as error:
     print("RuntimeError:", error)
 
 print("output device:", model(inputs.to(device)).device)  # (3)!
+
+scale = torch.tensor(2.0)  # (4)!
+print("times a 0-dim CPU tensor:", (model.weight * scale).device)

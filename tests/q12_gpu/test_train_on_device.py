@@ -17,3 +17,4 @@ def test_model_lives_on_the_device_and_predictions_on_the_cpu(snippet):
     assert ns["predictions"].device.type == "cpu"
     accuracy = (ns["predictions"] == ns["labels"]).float().mean().item()
     assert accuracy > 0.8
+    assert f"accuracy on the training data: {accuracy}" in snippet.stdout
