@@ -20,9 +20,9 @@ model = resnet18(weights=weights)
 preprocess = weights.transforms()
 train_transform = v2.Compose(  # (2)!
     [
+        v2.ToImage(),
         v2.RandomResizedCrop(preprocess.crop_size),
         v2.RandomHorizontalFlip(),
-        v2.ToImage(),
         v2.ToDtype(torch.float32, scale=True),
         v2.Normalize(preprocess.mean, preprocess.std),
     ]

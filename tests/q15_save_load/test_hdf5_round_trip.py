@@ -33,3 +33,26 @@ def test_parameters_only_file_loses_the_running_statistics(snippet):
     assert torch.equal(bn.running_mean.cpu(), torch.zeros(8))
     assert torch.equal(bn.weight, ns["model"][1].weight)
     assert "parameters only, same outputs: False" in snippet.stdout
+
+
+def test_runs_on_the_gpu_when_there_is_one(snippet):
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    for name in ("model", "restored", "params_only"):
+        assert {p.device.type for p in snippet.namespace[name].parameters()} == {expected}
+
+
+def test_the_originals_save_loop_fails_without_detach(snippet):
+    model = snippet.namespace["model"]
+    name, param = next(iter(model.named_parameters()))
+    with pytest.raises(RuntimeError, match="Can't call numpy\\(\\) on Tensor that requires grad"):
+        param.cpu().numpy()
+    assert param.detach().cpu().numpy().shape == tuple(param.shape)
+
+
+def test_assigning_param_data_checks_neither_shape_nor_dtype(snippet):
+    # The errata: the original's `param.data = torch.from_numpy(...)` accepts anything dense.
+    layer = snippet.namespace["make_model"]()[0]
+    layer.weight.data = torch.zeros(3, 5, dtype=torch.float64)
+    assert layer.weight.shape == (3, 5)
+    assert layer.weight.dtype == torch.float64
+    assert isinstance(layer.weight, torch.nn.Parameter)

@@ -59,3 +59,13 @@ def test_every_part_of_the_checkpoint_is_needed(snippet, left_out):
     pairs = zip(model.parameters(), ns["straight"].parameters(), strict=True)
     same = all(torch.equal(a, b) for a, b in pairs)
     assert same == (left_out is None)
+
+
+def test_runs_on_the_gpu_when_there_is_one(snippet):
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    ns = snippet.namespace
+    assert ns["device"].type == expected
+    for name in ("straight", "resumed"):
+        assert {p.device.type for p in ns[name].parameters()} == {expected}
+    for state in ns["optimizer"].state.values():
+        assert state["exp_avg"].device.type == expected

@@ -36,3 +36,9 @@ def test_load_file_into_load_state_dict_misses_the_tied_name(snippet):
     fresh = snippet.namespace["TinyLM"](**snippet.namespace["config"])
     with pytest.raises(RuntimeError, match='Missing key.*"head.weight"'):
         fresh.load_state_dict(load_file(snippet.workdir / "model.safetensors"))
+
+
+def test_runs_on_the_gpu_when_there_is_one(snippet):
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    for name in ("model", "restored"):
+        assert snippet.namespace[name].embed.weight.device.type == expected

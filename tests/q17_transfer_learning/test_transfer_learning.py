@@ -11,6 +11,7 @@ from q17_transfer_learning.stand_ins import (
     stage_weights,
 )
 from torchvision.models import resnet18
+from torchvision.transforms import v2
 
 pytestmark = pytest.mark.gpu
 
@@ -161,3 +162,35 @@ def test_train_mode_keeps_frozen_batchnorm_in_eval(snippet):
                 assert module.training == name.startswith("layer4"), name
     finally:
         model.eval()
+
+
+def test_training_pipeline_converts_to_a_uint8_tensor_first(snippet, monkeypatch):
+    # The v2 order the torchvision docs recommend: ToImage, geometric transforms on uint8
+    # tensors, then ToDtype(float32, scale=True) and Normalize.
+    monkeypatch.chdir(snippet.workdir)
+    ns = snippet.namespace
+    steps = ns["train_transform"].transforms
+    assert [type(s).__name__ for s in steps] == [
+        "ToImage",
+        "RandomResizedCrop",
+        "RandomHorizontalFlip",
+        "ToDtype",
+        "Normalize",
+    ]
+    path, _ = ns["train_set"].samples[0]
+    image = ns["train_set"].loader(path)
+    cropped = v2.Compose(steps[:3])(image)
+    assert cropped.dtype == torch.uint8
+    assert cropped.shape == (3, 224, 224)
+
+
+def test_random_resized_crop_on_cifar_sized_images_keeps_tiny_crops(snippet):
+    # The errata: by default RandomResizedCrop keeps 8% to 100% of the area, so on a 32x32
+    # image the smallest crops are about 9 pixels across before being resized to 224x224.
+    crop = snippet.namespace["v2"].RandomResizedCrop(224)
+    assert crop.scale == (0.08, 1.0)
+    assert round(math.sqrt(crop.scale[0] * 32 * 32)) == 9
+    image = torch.zeros(3, 32, 32, dtype=torch.uint8)
+    torch.manual_seed(0)
+    sides = [min(p["height"], p["width"]) for p in (crop.make_params([image]) for _ in range(2000))]
+    assert min(sides) <= 9
