@@ -8,10 +8,13 @@ import pytest
 pytestmark = pytest.mark.multiprocess
 
 
+def seconds(out, name):
+    return float(re.search(rf"^import {name}: (\d+\.\d) s$", out, re.M)[1])
+
+
 def test_import_times_are_reported(snippet):
-    out = snippet.stdout
-    assert float(re.search(r"^import torch: (\d+\.\d) s$", out, re.M)[1]) > 0
-    assert float(re.search(r"^import lightning, after torch: (\d+\.\d) s$", out, re.M)[1]) > 0
+    assert seconds(snippet.stdout, "torch") > 0
+    assert seconds(snippet.stdout, "lightning") > 0  # measured after torch: lightning's own share
 
 
 def test_lightning_pulls_in_packages_torch_alone_does_not(snippet):
@@ -19,11 +22,13 @@ def test_lightning_pulls_in_packages_torch_alone_does_not(snippet):
     assert {"'torchmetrics'", "'torch._dynamo'"} <= set(line.split(", "))
 
 
-def test_trainer_computes_the_same_weights_as_the_plain_loop(snippet):
-    steps = re.findall(
-        r"^(plain loop|Trainer\.fit): +(\d+) steps, \d+ ms CPU time$", snippet.stdout, re.M
+def test_trainer_costs_more_cpu_time_but_computes_the_same_weights(snippet):
+    found = dict(
+        re.findall(r"^(plain_loop|trainer_fit): 64 steps, (\d+) ms CPU time$", snippet.stdout, re.M)
     )
-    assert steps == [("plain loop", "64"), ("Trainer.fit", "64")]
+    assert set(found) == {"plain_loop", "trainer_fit"}
+    # The page says the Trainer took more CPU time for the same steps (recorded: about 2.5x).
+    assert int(found["trainer_fit"]) > 1.25 * int(found["plain_loop"])
     assert "same weights: True" in snippet.stdout
 
 
@@ -35,7 +40,7 @@ def test_training_step_runs_deep_inside_optimizer_step(snippet):
         line.strip() for line in snippet.stdout.splitlines() if line.startswith("  ")
     ).split(" > ")
     assert len(chain) == count > 20
-    assert chain[:2] == ["<module>", "fit"]
+    assert chain[:3] == ["<module>", "trainer_fit", "fit"]
     assert chain[-1] == "training_step"
     # automatic optimization calls training_step from the closure passed to optimizer.step()
     assert chain.index("optimizer_step") < chain.index("step") < chain.index("closure")
