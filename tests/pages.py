@@ -234,7 +234,11 @@ def figures(text, measured_only=False):
     found = set()
     for match in NUMBER.finditer(text):
         number = match.group().replace(",", "")
-        has_unit = bool(UNIT.match(text, match.end()))
+        # 32×32, 224×224: a size, not a ratio.
+        size = re.match(r"\s?[×x]\s?\d", text[match.end() :]) or re.search(
+            r"\d\s?[×x]\s?$", text[: match.start()]
+        )
+        has_unit = bool(UNIT.match(text, match.end())) and not size
         decimal = "." in number
         if decimal or has_unit or (not measured_only and int(number) >= 10):
             found.add(number)
@@ -255,9 +259,14 @@ def page_values(page):
         for file in related:
             if not file.exists():
                 continue
-            for token in re.findall(r"\d+(?:\.\d+)?(?:e[-+]?\d+)?", file.read_text("utf-8")):
-                values.add(Decimal(token))
+            text = MARKER.sub("", file.read_text("utf-8"))  # annotation numbers are no figures
+            for token in VALUE.findall(text):
+                values.add(Decimal(token.replace(",", "")))
     return values
+
+
+# A number as printed or written in code: 0.609, 1e-3, 352,981; not the 32 of float32 or q17_.
+VALUE = re.compile(r"(?<![\w.])\d+(?:,\d{3})*(?:\.\d+)?(?:e[-+]?\d+)?(?![\w])")
 
 
 def versions(text):
