@@ -8,6 +8,10 @@ en/search/search_index.json (and the .js copy that the offline plugin uses on fi
 the default language at the root, and points the `base` of each page outside the default language
 at its own language folder. `base` only locates the search index and its results here: the
 site does not use instant navigation or versioning.
+
+Code blocks are left out of the index: every page's snippets would otherwise be more than a third
+of it, the index is fetched on every page load, and a page that only uses an API in its code should
+not outrank the page that explains it. Inline code in the prose stays searchable.
 """
 
 import json
@@ -22,8 +26,16 @@ CONFIG_SCRIPT = re.compile(
 )
 
 
+CODE_BLOCK = re.compile(r"<pre\b[^>]*>.*?</pre>", re.S)
+
+
+def _without_code_blocks(docs):
+    return [dict(d, text=CODE_BLOCK.sub(" ", d["text"])) for d in docs]
+
+
 def _write_index(folder, index):
     folder.mkdir(parents=True, exist_ok=True)
+    index = dict(index, docs=_without_code_blocks(index["docs"]))
     text = json.dumps(index, ensure_ascii=False, separators=(",", ":"))
     (folder / "search_index.json").write_text(text, encoding="utf-8")
     (folder / "search_index.js").write_text(f"var __index = {text}", encoding="utf-8")

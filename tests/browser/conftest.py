@@ -6,15 +6,12 @@ fonts-noto-cjk); Playwright only drives it and downloads nothing. Screenshots an
 report go to artifacts/browser/ (not committed), or to $BROWSER_ARTIFACTS.
 """
 
-import functools
-import gzip
-import http.server
 import os
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
+import static_host
 from snippet_runner import ROOT
 
 CHROMIUM_ARGS = [
@@ -36,40 +33,10 @@ def artifacts():
     return folder
 
 
-class _StaticHostHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves the site as a static host such as GitHub Pages does: text compressed with gzip."""
-
-    COMPRESSED = (".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".map")
-
-    def do_GET(self):
-        path = Path(self.translate_path(self.path))
-        if path.is_dir():
-            path = path / "index.html"
-        accepts_gzip = "gzip" in self.headers.get("Accept-Encoding", "")
-        if not (accepts_gzip and path.is_file() and path.suffix in self.COMPRESSED):
-            return super().do_GET()
-        body = gzip.compress(path.read_bytes())
-        self.send_response(200)
-        self.send_header("Content-Type", self.guess_type(str(path)))
-        self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="session")
 def server(site):
-    httpd = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_StaticHostHandler, directory=str(site))
-    )
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
+    with static_host.serve(site) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
