@@ -12,3 +12,10 @@ def test_only_tensors_that_require_grad_get_a_gradient(snippet):
 
 def test_graph_is_recorded_from_the_loss_back(snippet):
     assert "graph: PowBackward0 <- SubBackward0" in snippet.stdout
+
+
+def test_only_differentiable_operations_add_a_node(snippet):
+    w = snippet.namespace["w"]
+    assert (w * 2).grad_fn is not None
+    assert w.argmax().grad_fn is None
+    assert (w > 0).grad_fn is None

@@ -1,4 +1,8 @@
+import gc
+import weakref
+
 import pytest
+import torch
 
 
 def test_backward_adds_to_grad(snippet):
@@ -22,3 +26,20 @@ def test_a_graph_that_saved_no_tensors_can_be_backpropagated_again(snippet):
     lines = snippet.stdout.splitlines()
     assert lines[-1] == "w + w, two backward calls without retain_graph: 4.0"
     assert snippet.namespace["s"].grad_fn.name() == "AddBackward0"
+
+
+def test_saved_tensors_are_freed_when_the_graph_is_dropped(snippet):
+    w = snippet.namespace["w"]
+    freed = []
+
+    class Saved:
+        def __init__(self, tensor):
+            self.tensor = tensor
+            weakref.finalize(self, freed.append, True)
+
+    with torch.autograd.graph.saved_tensors_hooks(Saved, lambda saved: saved.tensor):
+        y = w * w
+    assert freed == []
+    del y  # no backward: dropping the graph frees what its nodes saved
+    gc.collect()
+    assert freed == [True, True]  # both factors of w * w
