@@ -9,3 +9,6 @@ if device.type == "cuda":
 
 accelerator = torch.accelerator.current_accelerator(check_available=True)  # (2)!
 print("accelerator:", accelerator)
+
+built_for = torch.accelerator.current_accelerator()  # (3)!
+print("built for:", built_for)

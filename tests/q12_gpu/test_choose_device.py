@@ -16,3 +16,13 @@ def test_accelerator_check_is_explicit(snippet):
         assert accelerator.type == "cuda"
     else:
         assert accelerator is None
+
+
+def test_accelerator_without_check_reports_the_build_not_the_machine(snippet):
+    built_for = snippet.namespace["built_for"]
+    if torch.version.cuda is not None or torch.version.hip is not None:
+        # a CUDA (or ROCm) build says cuda whether or not a GPU can be used right now
+        assert built_for.type == "cuda"
+        assert snippet.stdout.splitlines()[-1] == "built for: cuda"
+    elif not torch.backends.mps.is_built() and not torch.xpu._is_compiled():
+        assert built_for is None

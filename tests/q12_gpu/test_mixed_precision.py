@@ -1,3 +1,5 @@
+import copy
+
 import pytest
 import torch
 
@@ -17,3 +19,14 @@ def test_autocast_computes_in_low_precision_and_keeps_fp32_weights(snippet):
 def test_grad_scaler_only_for_float16(snippet):
     ns = snippet.namespace
     assert ns["scaler"].is_enabled() == (ns["amp_dtype"] == torch.float16)
+
+
+def test_bfloat16_parameters_get_bfloat16_gradients_and_optimizer_state(snippet):
+    ns = snippet.namespace
+    model = copy.deepcopy(ns["model"]).to(torch.bfloat16)
+    optimizer = torch.optim.Adam(model.parameters())
+    model(ns["inputs"].to(torch.bfloat16)).float().pow(2).mean().backward()
+    optimizer.step()
+    weight = model[0].weight
+    assert weight.grad.dtype == torch.bfloat16
+    assert optimizer.state[weight]["exp_avg"].dtype == torch.bfloat16
