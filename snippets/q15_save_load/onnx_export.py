@@ -1,5 +1,3 @@
-import time
-
 import numpy as np
 import onnx
 import onnxruntime as ort
@@ -23,7 +21,6 @@ model(torch.randn(32, 4))
 model.eval()  # (1)!
 
 batch = torch.export.Dim("batch")
-start = time.perf_counter()
 torch.onnx.export(  # (2)!
     model,
     (torch.randn(2, 4),),
@@ -34,7 +31,6 @@ torch.onnx.export(  # (2)!
     external_data=False,  # (4)!
     verbose=False,  # (5)!
 )
-print(f"export took {time.perf_counter() - start:.1f} s")
 onnx.checker.check_model(onnx.load("classifier.onnx"))
 
 session = ort.InferenceSession("classifier.onnx", providers=["CPUExecutionProvider"])  # (6)!

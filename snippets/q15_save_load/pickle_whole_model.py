@@ -25,7 +25,7 @@ except pickle.UnpicklingError as error:
     print("weights_only=True refuses it:", reason.strip().split(". Please")[0])
 
 needed = sorted(torch.serialization.get_unsafe_globals_in_checkpoint("whole_model.pt"))
-print("globals it needs:", needed)
+print("globals not allowlisted:", needed)
 
 with torch.serialization.safe_globals([TinyNet, nn.Linear]):  # (3)!
     allowed = torch.load("whole_model.pt")

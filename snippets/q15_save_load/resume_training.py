@@ -29,7 +29,7 @@ def build(config, seed):  # (1)!
 def train(model, optimizer, scheduler, loader, start, stop):
     model.train()
     for epoch in range(start, stop):
-        lr, total = scheduler.get_last_lr()[0], 0.0
+        lr, total = optimizer.param_groups[0]["lr"], 0.0
         for x, y in loader:
             x, y = x.to(device), y.to(device)
             loss = nn.functional.mse_loss(model(x), y)

@@ -56,3 +56,12 @@ def test_assigning_param_data_checks_neither_shape_nor_dtype(snippet):
     assert layer.weight.shape == (3, 5)
     assert layer.weight.dtype == torch.float64
     assert isinstance(layer.weight, torch.nn.Parameter)
+
+
+def test_copy_broadcasts_and_fails_only_when_it_cannot(snippet):
+    layer = snippet.namespace["make_model"]()[0]  # weight of shape (8, 4)
+    with torch.no_grad():
+        layer.weight.copy_(torch.arange(4.0))  # broadcast to every row
+        assert torch.equal(layer.weight.cpu(), torch.arange(4.0).expand(8, 4))
+        with pytest.raises(RuntimeError, match="must match the size"):
+            layer.weight.copy_(torch.arange(3.0))

@@ -52,13 +52,32 @@ def resume_without(ns, path, left_out):
     return model
 
 
-@pytest.mark.parametrize("left_out", [None, "optimizer", "scheduler", "rng"])
-def test_every_part_of_the_checkpoint_is_needed(snippet, left_out):
+# The learning rate each resumed epoch (3, 4, 5) runs at: the current rate lives in the
+# optimizer's param_groups, while only the scheduler's last_epoch knows it halves after epoch 3.
+RESUMED_LRS = {
+    None: [0.005, 0.0025, 0.0025],
+    "optimizer": [0.01, 0.005, 0.005],
+    "scheduler": [0.005, 0.005, 0.0025],
+    "rng": [0.005, 0.0025, 0.0025],
+}
+
+
+@pytest.mark.parametrize("left_out", list(RESUMED_LRS))
+def test_every_part_of_the_checkpoint_is_needed(snippet, left_out, capsys):
     ns = snippet.namespace
+    capsys.readouterr()
     model = resume_without(ns, snippet.workdir / "checkpoint.pt", left_out)
+    lrs = [float(lr) for lr in re.findall(r"lr (\S+)", capsys.readouterr().out)]
+    assert lrs == RESUMED_LRS[left_out]
     pairs = zip(model.parameters(), ns["straight"].parameters(), strict=True)
     same = all(torch.equal(a, b) for a, b in pairs)
     assert same == (left_out is None)
+
+
+def test_printed_lr_is_the_optimizers(snippet):
+    lrs = [float(lr) for lr in re.findall(r"lr (\S+)", snippet.stdout)]
+    assert lrs[3:6] == RESUMED_LRS[None]
+    assert snippet.namespace["optimizer"].param_groups[0]["lr"] == 0.00125
 
 
 def test_runs_on_the_gpu_when_there_is_one(snippet):

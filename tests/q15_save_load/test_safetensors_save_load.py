@@ -1,9 +1,10 @@
 import json
+import struct
 
 import pytest
 import torch
 from safetensors import safe_open
-from safetensors.torch import load_file
+from safetensors.torch import load_file, load_model
 
 pytestmark = pytest.mark.gpu
 
@@ -24,12 +25,35 @@ def test_save_file_refuses_shared_tensors(snippet):
     assert snippet.stdout.startswith("save_file: Some tensors share memory")
 
 
-def test_load_model_restores_and_reties(snippet):
+def test_load_model_fills_a_model_that_ties_its_own_weights(snippet):
     ns = snippet.namespace
     restored = ns["restored"]
     assert restored.head.weight is restored.embed.weight
     assert torch.equal(restored.embed.weight, ns["model"].embed.weight)
     assert "missing: set() unexpected: []" in snippet.stdout
+
+
+def test_load_model_does_not_tie_from_the_metadata(snippet):
+    # load_model skips head.weight only when the model's own state_dict shares its memory
+    # with embed.weight; the "head.weight": "embed.weight" metadata is never read.
+    untied = snippet.namespace["TinyLM"](**snippet.namespace["config"])
+    untied.head.weight = torch.nn.Parameter(untied.head.weight.detach().clone())
+    path = snippet.workdir / "model.safetensors"
+    with pytest.raises(RuntimeError, match='Missing key.*"head.weight"'):
+        load_model(untied, path)
+    assert load_model(untied, path, strict=False) == ({"head.weight"}, [])
+    assert untied.head.weight is not untied.embed.weight
+
+
+def test_file_is_a_header_length_a_json_header_and_raw_data(snippet):
+    data = (snippet.workdir / "model.safetensors").read_bytes()
+    header_length = struct.unpack("<Q", data[:8])[0]
+    header = json.loads(data[8 : 8 + header_length])
+    assert set(header) == {"__metadata__", "embed.weight"}
+    assert header["embed.weight"]["shape"] == [10, 4]
+    start, end = header["embed.weight"]["data_offsets"]
+    assert len(data) == 8 + header_length + end
+    assert end - start == 10 * 4 * 4
 
 
 def test_load_file_into_load_state_dict_misses_the_tied_name(snippet):

@@ -25,3 +25,12 @@ def test_plain_data_loads_with_weights_only(snippet):
     assert plain["step"] == 10
     assert plain["note"] == "plain data"
     assert torch.equal(plain["weight"], torch.ones(2))
+
+
+def test_plain_python_values_load_with_the_defaults(snippet):
+    # What a training checkpoint holds: AdamW's param_groups carry a tuple (betas), None
+    # (foreach, fused) and booleans besides numbers and strings.
+    values = {"betas": (0.9, 0.999), "fused": None, "amsgrad": False, "lr": 0.01, "name": "x"}
+    path = snippet.workdir / "plain_values.pt"
+    torch.save({"weight": torch.ones(2), "groups": [values]}, path)
+    assert torch.load(path)["groups"] == [values]

@@ -23,6 +23,11 @@ def test_running_stats_are_buffers_not_parameters(snippet):
     parameters = {name for name, _ in model.named_parameters()}
     buffers = {name for name, _ in model.named_buffers()}
     assert "bn1.running_mean" in buffers
+    assert {name for name, _ in model.bn1.named_buffers()} == {
+        "running_mean",
+        "running_var",
+        "num_batches_tracked",
+    }
     assert "bn1.running_mean" not in parameters
     # requires_grad_ only touches parameters; buffers never require grad anyway.
     assert not any(b.requires_grad for b in model.buffers())

@@ -194,3 +194,19 @@ def test_random_resized_crop_on_cifar_sized_images_keeps_tiny_crops(snippet):
     torch.manual_seed(0)
     sides = [min(p["height"], p["width"]) for p in (crop.make_params([image]) for _ in range(2000))]
     assert min(sides) <= 9
+
+
+def test_unfreezing_needs_an_optimizer_that_holds_the_parameters(snippet):
+    # Section 5: requires_grad alone changes nothing for an optimizer built without them.
+    nn = snippet.namespace["nn"]
+    body, head = nn.Linear(3, 3), nn.Linear(3, 1)
+    body.requires_grad_(False)
+    head_only = torch.optim.SGD(head.parameters(), lr=0.1)
+    everything = torch.optim.SGD([*body.parameters(), *head.parameters()], lr=0.1)
+    before = body.weight.detach().clone()
+    body.requires_grad_(True)
+    head(body(torch.randn(4, 3))).sum().backward()
+    head_only.step()
+    assert torch.equal(body.weight, before)
+    everything.step()
+    assert not torch.equal(body.weight, before)
