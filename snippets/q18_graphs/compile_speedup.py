@@ -25,5 +25,5 @@ print("same result as eager:", torch.allclose(y, gelu_tanh(x), atol=1e-5))
 medians = {}
 for name, fn in (("eager", gelu_tanh), ("compiled", compiled)):
     timer = benchmark.Timer(stmt="fn(x)", globals={"fn": fn, "x": x})  # (5)!
-    medians[name] = timer.blocked_autorange(min_run_time=0.5).median
+    medians[name] = timer.blocked_autorange(min_run_time=0.3).median
     print(f"{name}: median {medians[name] * 1e3:.3f} ms")

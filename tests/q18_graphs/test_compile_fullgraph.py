@@ -17,12 +17,9 @@ def test_fullgraph_refuses_the_python_if(snippet):
     assert issubclass(torch._dynamo.exc.Unsupported, RuntimeError)
 
 
-@pytest.mark.parametrize(
-    ("name", "graphs", "breaks"), [("f", 2, 1), ("f_cond", 1, 0), ("f_where", 1, 0)]
-)
-def test_graph_counts_without_fullgraph(snippet, name, graphs, breaks):
-    explanation = torch._dynamo.explain(snippet.namespace[name])(torch.linspace(0.1, 1.0, 8))
-    assert (explanation.graph_count, explanation.graph_break_count) == (graphs, breaks)
+def test_without_fullgraph_f_is_two_graphs_and_one_break(snippet):
+    explanation = torch._dynamo.explain(snippet.namespace["f"])(torch.linspace(0.1, 1.0, 8))
+    assert (explanation.graph_count, explanation.graph_break_count) == (2, 1)
 
 
 @pytest.mark.parametrize("name", ["f_cond", "f_where"])

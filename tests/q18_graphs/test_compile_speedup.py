@@ -34,7 +34,7 @@ def test_prints_the_first_call_and_both_medians(snippet):
     assert names == ["eager", "compiled"]
 
 
-def _alternating_ratios(ns, rounds=7, number=5):
+def _alternating_ratios(ns, rounds=5, number=5):
     """eager/compiled time per round, the two measured back to back so load hits both alike."""
     timers = {
         name: benchmark.Timer(stmt="fn(x)", globals={"fn": ns[key], "x": ns["x"]})
