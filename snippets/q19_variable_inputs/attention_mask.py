@@ -41,3 +41,4 @@ print("scaled_dot_product_attention: real positions equal running each alone")
 wrong = F.scaled_dot_product_attention(q, q, q, attn_mask=padding_mask[:, None, None, :])  # (6)!
 same = torch.allclose(wrong.transpose(1, 2)[real], out_sdpa.transpose(1, 2)[real], atol=1e-6)
 print("SDPA given the key_padding_mask convention gives the same result:", same)
+print("  sequences whose outputs are all zeros:", [bool((w == 0).all()) for w in wrong])

@@ -1,6 +1,33 @@
+import logging
 import re
 
+import pytest
 import torch
+
+
+class Messages(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.messages = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+MESSAGES = Messages()
+DYNAMO_LOG = logging.getLogger("torch._dynamo")
+
+
+def prepare_workdir(workdir):
+    """Listen to TorchDynamo's log records while the snippet runs; the snippet turns them on."""
+    DYNAMO_LOG.addHandler(MESSAGES)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _default_logs_afterwards():
+    yield
+    DYNAMO_LOG.removeHandler(MESSAGES)
+    torch._logging.set_logs()
 
 
 def test_graph_counts_per_call(snippet):
@@ -8,6 +35,17 @@ def test_graph_counts_per_call(snippet):
     assert counts == [2, 0, 1, 2, 0]
     assert snippet.stdout.count("same as eager: True") == 5
     assert len(snippet.namespace["graphs"]) == 5
+
+
+def test_logs_give_the_break_reason_and_what_triggers_each_recompile(snippet):
+    messages = list(MESSAGES.messages)  # what the snippet's run logged (tests below add more)
+    assert any("Graph Break Reason: Data-dependent branching" in m for m in messages)
+    recompiles = [m for m in messages if "Recompiling function" in m]
+    # Only the new size fails a guard, for f and for the code after the break. -x, which takes
+    # the other branch, compiles code that had not run before: no recompile.
+    assert len(recompiles) == 2, recompiles
+    assert all("size mismatch at index 0. expected 8, actual 16" in m for m in recompiles)
+    assert recompiles[0].startswith("Recompiling function f ")
 
 
 def ops(gm):

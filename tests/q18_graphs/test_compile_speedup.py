@@ -1,7 +1,9 @@
 import re
+import statistics
 
 import pytest
 import torch
+from torch.utils import benchmark
 
 pytestmark = pytest.mark.gpu
 
@@ -9,6 +11,9 @@ pytestmark = pytest.mark.gpu
 def test_compiled_matches_eager(snippet):
     assert "same result as eager: True" in snippet.stdout
     compiled, eager, x = (snippet.namespace[k] for k in ("compiled", "gelu_tanh", "x"))
+    if torch.cuda.is_available():
+        assert x.is_cuda
+        assert snippet.namespace["y"].is_cuda
     other = torch.randn_like(x)
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # as in the snippet, so the guards pass and nothing recompiles
@@ -21,8 +26,39 @@ def test_compiled_matches_eager(snippet):
     )
 
 
-def test_prints_compile_time_and_both_medians(snippet):
+def test_prints_the_first_call_and_both_medians(snippet):
     out = snippet.stdout
-    assert re.search(r"^first call, including compilation: \d+\.\d s$", out, re.M)
+    first = r"^first call \(capture, then compile or load from cache\): \d+\.\d s$"
+    assert re.search(first, out, re.M)
     names = re.findall(r"^(eager|compiled): median \d+\.\d{3} ms$", out, re.M)
     assert names == ["eager", "compiled"]
+
+
+def _alternating_ratios(ns, rounds=5, number=5):
+    """eager/compiled time per round, the two measured back to back so load hits both alike."""
+    timers = {
+        name: benchmark.Timer(stmt="fn(x)", globals={"fn": ns[key], "x": ns["x"]})
+        for name, key in (("eager", "gelu_tanh"), ("compiled", "compiled"))
+    }
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return [
+            timers["eager"].timeit(number).median / timers["compiled"].timeit(number).median
+            for _ in range(rounds)
+        ]
+    finally:
+        torch.set_num_threads(threads)
+
+
+def test_the_first_call_costs_more_and_the_compiled_calls_less(snippet):
+    """The page: the first call costs far more than a later one; on the CPU the compiled
+    function is faster than eager (about 2.7x on an idle 2-core machine)."""
+    ns = snippet.namespace
+    medians = ns["medians"]
+    assert ns["first_call"] > 20 * medians["compiled"]
+    if ns["x"].device.type == "cpu":
+        ratio = medians["eager"] / medians["compiled"]
+        if ratio <= 1.3:  # a busy machine squeezed this one measurement: measure alternately
+            ratio = statistics.median(_alternating_ratios(ns))
+        assert ratio > 1.3, ratio
