@@ -1,5 +1,6 @@
 import os
 import re
+import warnings
 
 import pytest
 import torch
@@ -76,3 +77,71 @@ def test_trainer_parts_match_the_device(snippet):
     # ModelCheckpoint was passed first; the Trainer moves checkpoint callbacks to the end
     names = [type(c).__name__ for c in ns["trainer"].callbacks]
     assert names == ["EarlyStopping", "PrintMetrics", "ModelCheckpoint"]
+
+
+def test_validation_uses_no_grad_in_fit_and_inference_mode_in_validate(snippet):
+    """Annotation 5: fit's validation loop runs under no_grad, trainer.validate (by default)
+    under inference_mode, both in eval mode."""
+    ns = snippet.namespace
+    seen = {}
+
+    class Probe(ns["Classifier"]):
+        def validation_step(self, batch, batch_idx):
+            state = (self.training, torch.is_grad_enabled(), torch.is_inference_mode_enabled())
+            seen[self.trainer.state.fn.value] = state
+            return super().validation_step(batch, batch_idx)
+
+    trainer = ns["L"].Trainer(
+        accelerator="cpu",
+        max_epochs=1,
+        limit_train_batches=1,
+        limit_val_batches=1,
+        num_sanity_val_steps=0,
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+    )
+    model, datamodule = Probe(), ns["NoisyBlobs"]()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"`isinstance\(treespec, LeafSpec\)`")
+        trainer.fit(model, datamodule=datamodule)
+        trainer.validate(model, datamodule=datamodule, verbose=False)
+    assert seen == {"fit": (False, False, False), "validate": (False, False, True)}
+
+
+def test_code_from_older_tutorials_fails_as_the_page_says(snippet):
+    """The closing table: removed Trainer arguments -> TypeError, trainer.tune() ->
+    AttributeError, training_epoch_end -> NotImplementedError; pytorch_lightning's classes do
+    not mix with lightning's (TypeError)."""
+    import pytorch_lightning
+
+    ns = snippet.namespace
+    L = ns["L"]
+    removed = (
+        "gpus",
+        "tpu_cores",
+        "resume_from_checkpoint",
+        "auto_lr_find",
+        "auto_scale_batch_size",
+    )
+    for name in removed:
+        with pytest.raises(TypeError, match=f"unexpected keyword argument '{name}'"):
+            L.Trainer(**{name: 1})
+    trainer = L.Trainer(accelerator="cpu", max_epochs=1, logger=False, enable_progress_bar=False)
+    with pytest.raises(AttributeError, match="tune"):
+        trainer.tune(ns["Classifier"]())
+
+    class OldStyle(ns["Classifier"]):
+        def training_epoch_end(self, outputs):
+            pass
+
+    with pytest.raises(NotImplementedError, match="training_epoch_end"):
+        trainer.fit(OldStyle(), datamodule=ns["NoisyBlobs"]())
+
+    class Other(pytorch_lightning.LightningModule):
+        pass
+
+    assert pytorch_lightning.__version__ == L.__version__  # same code, other classes
+    with pytest.raises(TypeError, match="`model` must be a `LightningModule`"):
+        trainer.fit(Other())
