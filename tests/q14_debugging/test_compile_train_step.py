@@ -13,7 +13,8 @@ def test_the_compiled_model_trains_like_the_eager_one(snippet):
     assert len(ns["losses"]) == 3
     # both took the same steps on the same data from the same weights, so they still agree
     for eager, compiled in zip(ns["eager"].parameters(), ns["compiled"].parameters(), strict=True):
-        torch.testing.assert_close(eager, compiled, atol=1e-3, rtol=1e-3)
+        tolerance = 1e-2 if torch.cuda.is_available() else 1e-3
+        torch.testing.assert_close(eager, compiled, atol=tolerance, rtol=tolerance)
         assert eager.data_ptr() != compiled.data_ptr()  # a copy, not the same weights
 
 
