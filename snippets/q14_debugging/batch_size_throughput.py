@@ -22,14 +22,12 @@ for batch_size in (1, 16, 256):
     timer = benchmark.Timer(
         stmt="train_step(x, y)",
         globals={"train_step": train_step, "x": inputs[:batch_size], "y": targets[:batch_size]},
-    )  # (1)!
+    )
     step = timer.blocked_autorange(min_run_time=0.2).median
-    per_sample[batch_size] = step / batch_size  # (2)!
+    per_sample[batch_size] = step / batch_size
     print(
         f"batch size {batch_size:>3}: {step * 1e6:.1f} us per step, "
         f"{per_sample[batch_size] * 1e6:.2f} us per sample"
     )
 
-print(
-    "batch 256 over 10x faster per sample than batch 1:", per_sample[1] > 10 * per_sample[256]
-)  # (3)!
+print("batch 256 over 10x faster per sample than batch 1:", per_sample[1] > 10 * per_sample[256])

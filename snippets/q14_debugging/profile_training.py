@@ -16,7 +16,8 @@ activities = [ProfilerActivity.CPU]
 if device.type == "cuda":
     activities.append(ProfilerActivity.CUDA)  # (1)!
 
-with profile(activities=activities, schedule=schedule(wait=1, warmup=1, active=3)) as prof:  # (2)!
+plan = schedule(wait=1, warmup=1, active=3, repeat=1)  # (2)!
+with profile(activities=activities, schedule=plan) as prof:
     for _ in range(5):
         with record_function("forward"):  # (3)!
             loss = nn.functional.cross_entropy(model(inputs), targets)
@@ -28,7 +29,7 @@ with profile(activities=activities, schedule=schedule(wait=1, warmup=1, active=3
         prof.step()  # (4)!
 
 averages = prof.key_averages()
-sort_by = "self_cuda_time_total" if device.type == "cuda" else "self_cpu_time_total"
+sort_by = "self_device_time_total" if device.type == "cuda" else "self_cpu_time_total"
 table = averages.table(sort_by=sort_by, row_limit=12)  # (5)!
 Path("profile_table.txt").write_text(table)
 prof.export_chrome_trace("trace.json")  # (6)!

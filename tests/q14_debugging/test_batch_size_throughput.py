@@ -24,6 +24,8 @@ def test_the_printed_conclusion_follows_from_the_measurements(snippet):
     per_sample = snippet.namespace["per_sample"]
     verdict = per_sample[1] > 10 * per_sample[256]
     assert snippet.stdout.splitlines()[-1].endswith(f"per sample than batch 1: {verdict}")
+    # The page says the time per sample falls below a tenth (typically below a hundredth).
+    assert verdict
 
 
 def test_the_steps_really_trained_the_model(snippet):
