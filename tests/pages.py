@@ -109,11 +109,16 @@ def pages(language=None):
 
 
 def annotation_list(page, fence):
-    """Numbers of the ordered list that directly follows a code fence (Material annotations)."""
+    """Numbers of the ordered list that directly follows a code fence (Material annotations),
+    at the fence's own indentation (a fence inside a `??? example` fold is indented)."""
+    indent = page.lines[fence.start - 1][: -len(page.lines[fence.start - 1].lstrip())]
     numbers = []
     for line in page.lines_after(fence):
         if not line.strip():
             continue
+        if not line.startswith(indent):
+            break
+        line = line[len(indent) :]
         if item := LIST_ITEM.match(line):
             numbers.append(int(item["number"]))
         elif not line.startswith((" ", "\t")):

@@ -139,8 +139,17 @@ def build_notebook(page_path, language=None):
             index = end + 1
             continue
         if ADMONITION.match(line):
-            quoted, index = _admonition(lines, index)
+            quoted, end = _admonition(lines, index)
+            body = [b[4:] for b in lines[index + 1 : end]]
+            if any(FENCE.match(b) for b in body):
+                # A fold around code (`??? example` with a snippet and its output): its title
+                # as a block quote, then its body like the rest of the page.
+                text.append(quoted.split("\n", 1)[0])
+                lines[index:end] = ["", *body]
+                index += 1
+                continue
             text.append(quoted)
+            index = end
             continue
         text.append(line)
         index += 1
