@@ -75,3 +75,40 @@ def test_after_the_recompile_shapes_are_dynamic(snippet):
     assert torch.equal(compiled_f(y), f(y))
     assert torch.equal(compiled_f(-y), f(-y))
     assert len(graphs) == before + 1
+
+
+def test_past_the_recompile_limit_old_code_still_runs_and_new_cases_run_eagerly(snippet):
+    """The page: once recompile_limit is reached, compiled code is still used when its guards
+    pass and only new cases run eagerly; with fullgraph=True reaching the limit raises."""
+    runs = []
+
+    def counting_runs(gm, example_inputs):
+        def run(*args):
+            runs.append(gm)
+            return gm.forward(*args)
+
+        return run
+
+    def scale(x, n):
+        return x * n
+
+    def scale_fullgraph(x, n):
+        return x * n
+
+    x = torch.ones(3)
+    with torch._dynamo.config.patch(recompile_limit=2):
+        compiled = torch.compile(scale, backend=counting_runs, dynamic=False)
+        ran_compiled = []
+        for n in (1, 2, 3, 1, 2, 3):  # each new int n fails a guard: n == 1, n == 2
+            before = len(runs)
+            assert torch.equal(compiled(x, n), x * n)
+            ran_compiled.append(len(runs) - before)
+        assert ran_compiled == [1, 1, 0, 1, 1, 0]
+
+        strict = torch.compile(
+            scale_fullgraph, backend=counting_runs, dynamic=False, fullgraph=True
+        )
+        strict(x, 1)
+        strict(x, 2)
+        with pytest.raises(torch._dynamo.exc.FailOnRecompileLimitHit, match="fullgraph=True"):
+            strict(x, 3)

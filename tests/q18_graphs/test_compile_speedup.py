@@ -3,6 +3,7 @@ import statistics
 
 import pytest
 import torch
+from torch._inductor.utils import run_and_get_code
 from torch.utils import benchmark
 
 pytestmark = pytest.mark.gpu
@@ -53,7 +54,7 @@ def _alternating_ratios(ns, rounds=5, number=5):
 
 def test_the_first_call_costs_more_and_the_compiled_calls_less(snippet):
     """The page: the first call costs far more than a later one; on the CPU the compiled
-    function is faster than eager (about 2.7x on an idle 2-core machine)."""
+    function is faster than eager (asserted with a margin, not a figure the page gives)."""
     ns = snippet.namespace
     medians = ns["medians"]
     assert ns["first_call"] > 20 * medians["compiled"]
@@ -62,3 +63,21 @@ def test_the_first_call_costs_more_and_the_compiled_calls_less(snippet):
         if ratio <= 1.3:  # a busy machine squeezed this one measurement: measure alternately
             ratio = statistics.median(_alternating_ratios(ns))
         assert ratio > 1.3, ratio
+
+
+def test_inductor_fuses_the_whole_function_into_one_cpu_kernel(snippet):
+    """The page: TORCH_LOGS=output_code shows one fused kernel on the CPU,
+    cpp_fused_add_mul_pow_tanh_0 (the same graph as the snippet's, so the cache serves it)."""
+    gelu_tanh = snippet.namespace["gelu_tanh"]
+
+    def fresh(v):  # a new code object: TorchDynamo captures again, Inductor emits its code
+        return gelu_tanh(v)
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        _, codes = run_and_get_code(torch.compile(fresh), snippet.namespace["x"].cpu())
+    finally:
+        torch.set_num_threads(threads)
+    kernels = {name for code in codes for name in re.findall(r"\b(cpp_fused_\w+)\b", code)}
+    assert kernels == {"cpp_fused_add_mul_pow_tanh_0"}

@@ -23,3 +23,25 @@ def test_data_dependent_if_raises_trace_error(snippet):
     assert snippet.stdout.splitlines()[-1] == (
         "TraceError: symbolically traced variables cannot be used as inputs to control flow"
     )
+
+
+def test_branching_on_a_shape_fails_too_and_concrete_args_fix_only_a_flag(snippet):
+    """The page: control flow may depend neither on a tensor input's values nor on its shape;
+    concrete_args can fix a non-tensor argument such as a flag."""
+
+    def on_shape(x):
+        if x.shape[0] > 2:
+            return x * 2
+        return x
+
+    def on_flag(x, double):
+        if double:
+            return x * 2
+        return x
+
+    with pytest.raises(TraceError, match="cannot be used as inputs to control flow"):
+        symbolic_trace(on_shape)
+    traced = symbolic_trace(on_flag, concrete_args={"double": True})
+    x = torch.randn(4)
+    assert torch.equal(traced(x, True), x * 2)
+    assert operator.mul in [node.target for node in traced.graph.nodes]

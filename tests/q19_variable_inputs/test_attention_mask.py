@@ -1,3 +1,6 @@
+import warnings
+
+import pytest
 import torch
 import torch.nn.functional as F
 
@@ -65,3 +68,51 @@ def test_inverted_mask_attends_to_padding_only_or_gives_silent_zeros(snippet):
         pad = noisy[i : i + 1, :, n:]
         expected = F.scaled_dot_product_attention(noisy[i : i + 1, :, :n], pad, pad)
         assert torch.allclose(out[i : i + 1, :, :n], expected, atol=1e-5)
+
+
+def _warnings_of(fn):
+    """Run fn, return (result, warning messages); the nested-tensor warning is a C++ warn-once,
+    so warn_always makes it show up however often it was emitted before in this process."""
+    always = torch.is_warn_always_enabled()
+    torch.set_warn_always(True)
+    try:
+        with warnings.catch_warnings(record=True) as record:
+            warnings.simplefilter("always")
+            result = fn()
+    finally:
+        torch.set_warn_always(always)
+    return result, [str(w.message) for w in record if w.category is UserWarning]
+
+
+PROTOTYPE = "The PyTorch API of nested tensors is in prototype stage"
+
+
+def test_nested_tensors_box(snippet):
+    """The nested tensors section: what the page says of layouts, warnings, SDPA and MHA."""
+    sequences, mha = snippet.namespace["sequences"], snippet.namespace["mha"]
+    strided, messages = _warnings_of(lambda: torch.nested.nested_tensor(sequences))
+    assert strided.layout == torch.strided
+    assert any(PROTOTYPE in m for m in messages)
+    jagged, messages = _warnings_of(
+        lambda: torch.nested.nested_tensor(sequences, layout=torch.jagged)
+    )
+    assert not any(PROTOTYPE in m for m in messages)
+    assert str(jagged.shape) == "torch.Size([3, j1, 8])"
+    linear = torch.nn.Linear(8, 4)
+    with torch.no_grad():
+        projected = linear(jagged)
+        for row, sequence in zip(projected.unbind(), sequences, strict=True):
+            assert torch.allclose(row, linear(sequence), atol=1e-6)
+
+    q = jagged.unflatten(-1, (2, 4)).transpose(1, 2)  # (batch, heads, j1, head_dim)
+    out, messages = _warnings_of(lambda: F.scaled_dot_product_attention(q, q, q))
+    assert out.layout == torch.jagged
+    assert any(PROTOTYPE in m for m in messages)  # the math path goes through strided
+    for row, sequence in zip(out.unbind(), sequences, strict=True):
+        one = sequence.unflatten(-1, (2, 4)).transpose(0, 1)
+        assert torch.allclose(row, F.scaled_dot_product_attention(one, one, one), atol=1e-6)
+
+    rejected = "does not support NestedTensor outside of its fast path"
+    assert not mha.training
+    with torch.no_grad(), pytest.raises(AssertionError, match=rejected):
+        mha(jagged, jagged, jagged, need_weights=False)  # eval mode, no_grad: still refused

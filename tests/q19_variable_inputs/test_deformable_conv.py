@@ -1,3 +1,5 @@
+import inspect
+
 import torch
 import torch.nn.functional as F
 
@@ -33,3 +35,10 @@ def test_output_size_follows_the_input_like_conv2d(snippet):
         "input (9, 11) -> output (9, 11), same size rule as conv2d",
         "input (20, 16) -> output (20, 16), same size rule as conv2d",
     ]
+
+
+def test_constructor_has_the_conv2d_arguments_up_to_bias(snippet):
+    deform = inspect.signature(type(snippet.namespace["deform"])).parameters
+    conv = inspect.signature(torch.nn.Conv2d).parameters
+    assert list(deform) == list(conv)[: list(conv).index("bias") + 1]
+    assert {"padding_mode", "device", "dtype"} <= set(conv) - set(deform)
