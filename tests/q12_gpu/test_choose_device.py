@@ -16,3 +16,12 @@ def test_accelerator_check_is_explicit(snippet):
         assert accelerator.type == "cuda"
     else:
         assert accelerator is None
+
+
+@pytest.mark.cuda
+def test_cuda_path_ran(snippet):
+    ns = snippet.namespace
+    assert ns["device"].type == ns["accelerator"].type == "cuda"
+    lines = snippet.stdout.splitlines()
+    assert f"GPUs visible: {torch.cuda.device_count()}" in lines
+    assert f"GPU 0: {torch.cuda.get_device_name(0)}" in lines

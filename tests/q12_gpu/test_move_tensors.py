@@ -24,3 +24,13 @@ def test_module_to_moves_in_place(snippet):
     ns = snippet.namespace
     assert ns["returned"] is ns["model"]
     assert all(p.device.type == ns["device"].type for p in ns["model"].parameters())
+
+
+@pytest.mark.cuda
+def test_cuda_path_ran(snippet):
+    ns = snippet.namespace
+    assert ns["x_dev"].is_cuda
+    assert ns["x_dev"] is not ns["x"]
+    assert ns["z"].is_cuda
+    assert next(ns["model"].parameters()).is_cuda
+    assert "same object: False" in snippet.stdout

@@ -17,3 +17,13 @@ def test_model_lives_on_the_device_and_predictions_on_the_cpu(snippet):
     assert ns["predictions"].device.type == "cpu"
     accuracy = (ns["predictions"] == ns["labels"]).float().mean().item()
     assert accuracy > 0.8
+
+
+@pytest.mark.cuda
+def test_cuda_path_ran(snippet):
+    ns = snippet.namespace
+    assert ns["device"].type == "cuda"
+    assert all(p.is_cuda for p in ns["model"].parameters())
+    assert ns["loader"].pin_memory
+    assert ns["inputs"].is_cuda
+    assert ns["outputs"].is_cuda

@@ -76,3 +76,13 @@ def test_trainer_parts_match_the_device(snippet):
     # ModelCheckpoint was passed first; the Trainer moves checkpoint callbacks to the end
     names = [type(c).__name__ for c in ns["trainer"].callbacks]
     assert names == ["EarlyStopping", "PrintMetrics", "ModelCheckpoint"]
+
+
+@pytest.mark.cuda
+def test_cuda_path_ran(snippet):
+    from lightning.pytorch.accelerators import CUDAAccelerator
+
+    trainer = snippet.namespace["trainer"]
+    assert isinstance(trainer.accelerator, CUDAAccelerator)
+    assert trainer.strategy.root_device.type == "cuda"
+    assert "trainer parts: CUDAAccelerator, SingleDeviceStrategy, Precision" in snippet.stdout

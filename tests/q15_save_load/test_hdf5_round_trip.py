@@ -33,3 +33,11 @@ def test_parameters_only_file_loses_the_running_statistics(snippet):
     assert torch.equal(bn.running_mean.cpu(), torch.zeros(8))
     assert torch.equal(bn.weight, ns["model"][1].weight)
     assert "parameters only, same outputs: False" in snippet.stdout
+
+
+@pytest.mark.cuda
+def test_cuda_path_ran(snippet):
+    ns = snippet.namespace
+    for name in ("model", "restored", "params_only"):
+        assert all(t.is_cuda for t in ns[name].state_dict().values()), name
+    assert ns["inputs"].is_cuda

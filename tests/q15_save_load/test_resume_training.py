@@ -59,3 +59,12 @@ def test_every_part_of_the_checkpoint_is_needed(snippet, left_out):
     pairs = zip(model.parameters(), ns["straight"].parameters(), strict=True)
     same = all(torch.equal(a, b) for a, b in pairs)
     assert same == (left_out is None)
+
+
+@pytest.mark.cuda
+def test_cuda_path_ran(snippet):
+    ns = snippet.namespace
+    assert all(p.is_cuda for p in ns["resumed"].parameters())
+    checkpoint = torch.load(snippet.workdir / "checkpoint.pt", map_location="cpu")
+    # The CUDA generators were saved too, one state per GPU.
+    assert len(checkpoint["rng"]["cuda"]) == torch.cuda.device_count()

@@ -36,3 +36,10 @@ def test_load_file_into_load_state_dict_misses_the_tied_name(snippet):
     fresh = snippet.namespace["TinyLM"](**snippet.namespace["config"])
     with pytest.raises(RuntimeError, match='Missing key.*"head.weight"'):
         fresh.load_state_dict(load_file(snippet.workdir / "model.safetensors"))
+
+
+@pytest.mark.cuda
+def test_cuda_path_ran(snippet):
+    ns = snippet.namespace
+    assert ns["model"].embed.weight.is_cuda
+    assert ns["restored"].embed.weight.is_cuda  # load_model(device="cuda") loaded onto the GPU

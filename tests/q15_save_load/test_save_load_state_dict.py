@@ -35,3 +35,12 @@ def test_loaded_model_is_a_copy(snippet):
     inputs = torch.randn(7, 4, device=ns["device"])
     with torch.no_grad():
         assert torch.equal(ns["model"](inputs), ns["new_model"](inputs))
+
+
+@pytest.mark.cuda
+def test_cuda_path_ran(snippet):
+    ns = snippet.namespace
+    assert all(t.is_cuda for t in ns["state_dict"].values())
+    assert all(t.is_cuda for t in ns["new_model"].state_dict().values())
+    saved = torch.load(snippet.workdir / "model.pt")  # saved from the GPU, loaded back onto it
+    assert all(t.is_cuda for t in saved.values())

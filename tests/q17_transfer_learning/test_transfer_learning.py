@@ -161,3 +161,10 @@ def test_train_mode_keeps_frozen_batchnorm_in_eval(snippet):
                 assert module.training == name.startswith("layer4"), name
     finally:
         model.eval()
+
+
+@pytest.mark.cuda
+def test_cuda_path_ran(snippet):
+    ns = snippet.namespace
+    assert ns["device"].type == "cuda"
+    assert all(p.is_cuda for p in ns["model"].parameters())

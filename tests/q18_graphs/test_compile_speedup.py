@@ -26,3 +26,12 @@ def test_prints_compile_time_and_both_medians(snippet):
     assert re.search(r"^first call, including compilation: \d+\.\d s$", out, re.M)
     names = re.findall(r"^(eager|compiled): median \d+\.\d{3} ms$", out, re.M)
     assert names == ["eager", "compiled"]
+
+
+@pytest.mark.cuda
+def test_cuda_path_ran(snippet):
+    ns = snippet.namespace
+    assert ns["device"].type == "cuda"
+    assert ns["x"].is_cuda
+    assert ns["y"].is_cuda  # the compiled function ran on the GPU
+    assert re.search(r"^eager: median .*\n^compiled: median", snippet.stdout, re.M)
