@@ -15,11 +15,21 @@ import re
 from pathlib import PurePosixPath
 
 import snippet_needs
+from mkdocs.plugins import event_priority
 
 BLOCK = re.compile(
     r'<div class="highlight"><span class="filename">snippets/(?P<include>[^<]+\.py)</span>'
 )
 TEST = {"zh": "测试", "en": "test"}
+
+
+@event_priority(100)  # before mkdocs-static-i18n (-100) keeps the config for each language
+def on_config(config):
+    # Edit buttons need the repository: a build without SITE_REPO_URL has none (MkDocs would
+    # otherwise warn that edit_uri alone is no URL, and strict mode would fail).
+    if not config.repo_url:
+        config.edit_uri = None
+    return config
 
 
 def source_url(config):

@@ -89,8 +89,6 @@ def _needs(include, entry):
                 f"{where}: gpu_speed needs a title per language ({', '.join(LANGUAGES)}) and "
                 f"may have {sorted(SPEED_KEYS - set(LANGUAGES))}; got {sorted(speed)}"
             )
-        if "script" in speed and not (ROOT / speed["script"]).is_file():
-            raise DeclarationError(f"{where}: gpu_speed script {speed['script']} does not exist")
         re.compile(speed.get("row", DEFAULT_ROW))
     return Needs(
         include=include,

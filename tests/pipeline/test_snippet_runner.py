@@ -308,6 +308,12 @@ def test_declared_marks_select_the_gpu_tests():
     assert files == declared
 
 
+def test_declared_speed_sources_exist():
+    for include, needs in snippet_needs.load().items():
+        if needs.gpu_speed:
+            assert needs.speed_source().is_file(), f"{include}: {needs.speed_source()}"
+
+
 def test_a_bad_declaration_stops_the_run_with_its_reason(tmp_path):
     bad = tmp_path / "snippets.toml"
     bad.write_text("[q12_gpu]\nchoose_device = { gpu = true, gpus = 2 }\n")

@@ -141,17 +141,53 @@ def test_search_works_from_disk(site, language):
     assert json.loads(script.removeprefix("var __index = ")) == search_index(site, language)
 
 
-def test_a_missing_include_fails_the_build_and_names_the_file(tmp_path):
+def copy_sources(tmp_path):
+    """What `mkdocs build` reads, copied, so that a test can plant a fault in it."""
     root = tmp_path / "repo"
-    for name in ("docs", "snippets"):
-        shutil.copytree(ROOT / name, root / name)
+    for name in ("docs", "snippets", "overrides"):
+        shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "mkdocs.yml", root)
+    return root
+
+
+def test_a_missing_include_fails_the_build_and_names_the_file(tmp_path):
+    root = copy_sources(tmp_path)
     page = root / "docs" / "en" / "q11-backpropagation.md"
     text = page.read_text(encoding="utf-8")
     page.write_text(text.replace("chain_rule_by_hand.py", "no_such_snippet.py", 2))
     done = mkdocs_build(root, tmp_path / "site")
     assert done.returncode != 0
     assert "no_such_snippet.py" in done.stderr
+
+
+def test_a_broken_anchor_and_unbacked_gpu_records_fail_the_build_and_say_what(tmp_path):
+    """Planted in one build, since strict mode reports every warning before it aborts: a link
+    to a heading that does not exist (MkDocs logs it only at INFO unless validation says warn),
+    a GPU line typed into the stamp by hand (no recordings behind it, another torch), and GPU
+    timings that no GPU run of the stamp measured."""
+    root = copy_sources(tmp_path)
+    page = root / "docs" / "en" / "q12-gpu.md"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text + "\n[see](q15-save-load.md#no-such-heading)\n", encoding="utf-8")
+    stamps_path = root / "docs" / "tested-with.json"
+    stamps = json.loads(stamps_path.read_text(encoding="utf-8"))
+    typed = {"date": "2026-11-27", "device": "NVIDIA H100", "cuda": "12.8", "torch": "2.9.0"}
+    stamps["q12_gpu"]["cuda"] = typed | {"torchvision": "0.24.0", "python": "3.11.7"}
+    stamps_path.write_text(json.dumps(stamps), encoding="utf-8")
+    speed = {
+        "q12_gpu/time_matmul.py": typed
+        | {"run": "2026-11-27T00:00:00Z", "torchvision": "0.24.0", "python": "3.11.7"}
+        | {"runs": 5, "warmup": 1, "source": "snippets/q12_gpu/time_matmul.py"}
+        | {"rows": [{"label": "cuda", "value": 0.05, "unit": "ms", "values": [0.05]}]}
+    }
+    (root / "docs" / "gpu-speed.json").write_text(json.dumps(speed), encoding="utf-8")
+    done = mkdocs_build(root, tmp_path / "site")
+    assert done.returncode != 0
+    warnings = [line for line in done.stderr.splitlines() if line.startswith("WARNING")]
+    assert any("q15-save-load.md#no-such-heading" in line for line in warnings), warnings
+    assert any("en/q12-gpu.md: GPU line not shown" in line for line in warnings), warnings
+    assert any("en/q12-gpu.md: GPU timings not shown" in line for line in warnings), warnings
+    assert "H100" not in (tmp_path / "site" / "en" / "q12-gpu.html").read_text(encoding="utf-8")
 
 
 def test_every_language_has_its_pages_in_the_nav(site):
