@@ -22,12 +22,16 @@ def _bytecode(folder, root):
 
 
 def _git_status(root):
-    done = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=all"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-    )
+    """git's view; nothing where there is no git or no repository (a copied working tree)."""
+    try:
+        done = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=all"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+        )
+    except FileNotFoundError:
+        return set()
     return set(done.stdout.splitlines()) if done.returncode == 0 else set()
 
 

@@ -229,7 +229,12 @@ def versions(text):
 
 
 def snippet_files():
-    return sorted(p for p in SNIPPETS.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    """The snippets and their outputs (not snippets/snippets.toml, which declares their needs)."""
+    return sorted(
+        p
+        for p in SNIPPETS.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and p != snippet_needs.DECLARATIONS
+    )
 
 
 SEARCH_TERMS = {

@@ -3,12 +3,16 @@
 The `site` fixture (tests/conftest.py) builds it once per test run; tests/notebooks uses it too.
 """
 
+import importlib.util
 import json
 import re
 import shutil
 from html.parser import HTMLParser
+from types import SimpleNamespace
 
+import gpu_records
 import pytest
+import snippet_needs
 from pages import DOCS, LANGUAGES, SEARCH_TERMS, mkdocs_build, pages
 from snippet_runner import ROOT
 
@@ -222,3 +226,55 @@ def test_qa_pages_show_their_test_record(site, language):
         assert title in html, page
         assert f"PyTorch {record['torch']}" in html, page
         assert record["date"] in html, page
+
+
+def _hook(name):
+    spec = importlib.util.spec_from_file_location(f"hook_{name}", ROOT / "docs" / "hooks" / name)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_snippet_titles_link_to_the_snippet_and_its_test_when_the_repository_is_known():
+    hook = _hook("copy_snippet_source.py")
+    config = SimpleNamespace(repo_url="https://github.com/o/r", edit_uri="edit/main/docs/")
+    base = hook.source_url(config)
+    assert base == "https://github.com/o/r/blob/main/"
+    title = hook.title("q11_backprop/training_loop.py", base, "en")
+    assert f'<a href="{base}snippets/q11_backprop/training_loop.py">' in title
+    assert f'href="{base}tests/q11_backprop/test_training_loop.py"' in title
+    assert hook.title("q11_backprop/training_loop.py", None, "en") == (
+        "snippets/q11_backprop/training_loop.py"
+    )
+    unset = SimpleNamespace(repo_url=None, edit_uri="edit/main/docs/")
+    assert hook.source_url(unset) is None
+    assert hook.on_config(unset).edit_uri is None  # no edit button without a repository
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_gpu_speed_tables_sit_under_their_outputs(site, language):
+    """Until .ci/gpu.py has measured them, each says so, in the page's language."""
+    declared = snippet_needs.load()
+    speed = gpu_records.load_json(ROOT / gpu_records.SPEED)
+    placeholder = {"zh": "尚未在 GPU 上测量。", "en": "Not measured on a GPU yet."}[language]
+    for page, html in html_pages(site):
+        if page.language != language:
+            continue
+        text = html.read_text(encoding="utf-8")
+        for include in page.includes:
+            needs = declared.get(include)
+            if needs is None or not needs.gpu_speed:
+                continue
+            title = needs.gpu_speed[language]
+            after_output = text.split(f"snippets/{include}", 1)[1]
+            assert title in after_output, f"{html.name}: no speed table for {include}"
+            table = after_output.split(title, 1)[1][:2000]
+            if include in speed:
+                assert speed[include]["device"] in table
+            else:
+                assert placeholder in table, f"{html.name}: {include}"
+
+
+def test_the_site_fetches_no_repository_facts(site):
+    for html in site.rglob("*.html"):
+        assert 'data-md-component="source"' not in html.read_text(encoding="utf-8"), html
