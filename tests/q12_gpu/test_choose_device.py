@@ -1,8 +1,6 @@
 import pytest
 import torch
 
-pytestmark = pytest.mark.gpu
-
 
 def test_picks_cuda_exactly_when_available(snippet):
     expected = "cuda" if torch.cuda.is_available() else "cpu"

@@ -1,7 +1,5 @@
 import pytest
 
-pytestmark = pytest.mark.gpu
-
 
 def test_mismatch_raises_and_moving_inputs_fixes_it(snippet):
     first, second = snippet.stdout.splitlines()

@@ -1,8 +1,6 @@
 import pytest
 import torch
 
-pytestmark = pytest.mark.gpu
-
 
 def test_autocast_computes_in_low_precision_and_keeps_fp32_weights(snippet):
     ns = snippet.namespace

@@ -1,7 +1,5 @@
 import pytest
 
-pytestmark = pytest.mark.gpu
-
 
 def test_to_returns_a_copy_and_leaves_the_original(snippet):
     ns = snippet.namespace

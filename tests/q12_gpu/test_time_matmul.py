@@ -3,8 +3,6 @@ import re
 import pytest
 import torch
 
-pytestmark = pytest.mark.gpu
-
 
 def test_reports_a_median_per_device(snippet):
     devices = re.findall(r"^(\w+): 1024x1024 matmul, median \d+\.\d+ ms$", snippet.stdout, re.M)

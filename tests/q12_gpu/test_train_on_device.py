@@ -2,8 +2,6 @@ import re
 
 import pytest
 
-pytestmark = pytest.mark.gpu
-
 
 def test_training_reduces_the_loss(snippet):
     losses = [float(v) for v in re.findall(r"mean loss (\d+\.\d+)", snippet.stdout)]

@@ -5,8 +5,6 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-pytestmark = pytest.mark.gpu
-
 
 def test_loss_goes_down(snippet):
     losses = [float(v) for v in re.findall(r"mean loss (\d+\.\d+)", snippet.stdout)]

@@ -5,8 +5,6 @@ import pytest
 import torch
 from torch import nn
 
-pytestmark = pytest.mark.gpu
-
 
 @pytest.fixture(scope="module", autouse=True)
 def _restore_environ():

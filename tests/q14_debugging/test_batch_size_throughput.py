@@ -3,8 +3,6 @@ import re
 import pytest
 import torch
 
-pytestmark = pytest.mark.gpu
-
 
 def test_times_one_training_step_per_batch_size(snippet):
     rows = re.findall(

@@ -1,9 +1,5 @@
 import re
 
-import pytest
-
-pytestmark = pytest.mark.multiprocess
-
 
 def test_workers_keep_the_sample_order_and_report_epoch_times(snippet):
     rows = re.findall(r"^num_workers=(\d): in order (\w+), \d+ ms per epoch$", snippet.stdout, re.M)

@@ -4,8 +4,6 @@ import re
 import pytest
 import torch
 
-pytestmark = pytest.mark.gpu
-
 UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0}
 
 

@@ -2,7 +2,6 @@ import h5py
 import pytest
 import torch
 
-pytestmark = pytest.mark.gpu
 BUFFERS = ["1.num_batches_tracked", "1.running_mean", "1.running_var"]
 
 

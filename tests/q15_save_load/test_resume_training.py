@@ -3,8 +3,6 @@ import re
 import pytest
 import torch
 
-pytestmark = pytest.mark.gpu
-
 
 def epoch_lines(stdout):
     return re.findall(r"^  epoch \d+ .*$", stdout, re.M)

@@ -5,8 +5,6 @@ import torch
 from safetensors import safe_open
 from safetensors.torch import load_file
 
-pytestmark = pytest.mark.gpu
-
 
 def test_file_stores_the_tied_weight_once_with_the_config(snippet):
     ns = snippet.namespace

@@ -1,8 +1,6 @@
 import pytest
 import torch
 
-pytestmark = pytest.mark.gpu
-
 
 def test_file_holds_parameters_and_buffers(snippet):
     saved = torch.load(snippet.workdir / "model.pt", map_location="cpu")

@@ -1,8 +1,6 @@
 import pytest
 import torch
 
-pytestmark = pytest.mark.gpu
-
 
 def test_data_parallel_is_a_pass_through_exactly_when_there_is_no_gpu(snippet):
     ns = snippet.namespace

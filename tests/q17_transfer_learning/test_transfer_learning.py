@@ -12,8 +12,6 @@ from q17_transfer_learning.stand_ins import (
 )
 from torchvision.models import resnet18
 
-pytestmark = pytest.mark.gpu
-
 EPOCH_LINE = re.compile(
     r"^(head|fine-tune) epoch (\d+): train loss (\d+\.\d{3}), val accuracy (\d+)/(\d+)$"
 )

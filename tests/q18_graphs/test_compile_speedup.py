@@ -3,8 +3,6 @@ import re
 import pytest
 import torch
 
-pytestmark = pytest.mark.gpu
-
 
 def test_compiled_matches_eager(snippet):
     assert "same result as eager: True" in snippet.stdout
