@@ -117,14 +117,29 @@ def missing_modules(files):
     return [name for name in imported_modules(files) if importlib.util.find_spec(name) is None]
 
 
+# The suite's own modules that the gpu selection loads (tests/pages.py, the docs stack's reader,
+# is not one of them).
+SUPPORT = [
+    *(TESTS / f"{name}.py" for name in ("conftest", "snippet_runner", "tested_with", "checkout")),
+    *(HOOKS / f"{name}.py" for name in ("snippet_needs", "gpu_records")),
+]
+
+
+def selection_files(declared):
+    """What the GPU command runs: the gpu test modules with the helpers and conftests beside
+    them, their snippets, the speed sources, and the suite's support modules."""
+    gpu = [needs for needs in declared.values() if needs.gpu]
+    folders = {needs.test_path.parent for needs in gpu}
+    files = [needs.test_path for needs in gpu] + [needs.path for needs in gpu]
+    files += [needs.speed_source() for needs in speed_sources(declared).values()]
+    files += [p for f in sorted(folders) for p in f.glob("*.py") if not p.name.startswith("test_")]
+    return files + SUPPORT
+
+
 def ensure_imports(declared, pip=None):
     """Every module the gpu selection imports is importable, or is installed from WHEELS."""
-    needed = [*gpu_modules(declared), *(n.path for n in declared.values() if n.gpu)]
-    needed += [n.speed_source() for n in speed_sources(declared).values()]
-    needed += [TESTS / "conftest.py", *TESTS.glob("q*/conftest.py"), *TESTS.glob("q*/[!t]*.py")]
-    needed += [p for p in ("pytest", "pytest_timeout") if importlib.util.find_spec(p) is None]
-    missing = missing_modules([p for p in needed if isinstance(p, Path)])
-    missing += [p for p in needed if isinstance(p, str)]
+    missing = missing_modules(selection_files(declared))
+    missing += [p for p in ("pytest", "pytest_timeout") if importlib.util.find_spec(p) is None]
     if not missing:
         return []
     names = [DISTRIBUTIONS.get(name, name).replace("_", "-") for name in missing]

@@ -21,7 +21,7 @@ import checkout
 import gpu_records
 import pytest
 import snippet_needs
-from snippet_runner import ROOT, TESTS, rel
+from snippet_runner import ROOT, rel
 
 GPU = ROOT / ".ci" / "gpu.py"
 DECLARED = snippet_needs.load()
@@ -92,10 +92,10 @@ def test_its_pytest_settings_are_the_suites_without_minversion(gpu, tmp_path):
 def test_the_gpu_selection_imports_no_docs_stack(gpu):
     """The GPU machine has PyTorch and the snippets' libraries, but no MkDocs, nbclient,
     markdown-it or pytest-codeblocks: collecting the gpu tests must not need them."""
-    files = [needs.test_path for needs in DECLARED.values() if needs.gpu]
-    files += [needs.path for needs in DECLARED.values() if needs.gpu]
-    imported = gpu.imported_modules(files + [TESTS / "conftest.py"])
+    files = gpu.selection_files(DECLARED)
+    imported = gpu.imported_modules(files)
     assert {"torch", "lightning", "safetensors", "h5py", "torchvision"} <= set(imported)
+    assert not {"torchao", "mkdocs", "nbclient", "markdown_it"} & set(imported)
     docs_stack = ("mkdocs", "nbclient", "nbformat", "markdown_it", "mdit_py_plugins", "jupytext")
     blocker = (
         "import sys\n"
