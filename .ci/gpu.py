@@ -297,7 +297,7 @@ def recorded_files(declared):
 def copy_to(target, files):
     target = Path(target)
     for path in files:
-        destination = target / path.relative_to(ROOT)
+        destination = target / (path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name)
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, destination)
     log(f"copied {len(files)} files to {target}")
@@ -314,7 +314,7 @@ def main(argv=None):
     run_id = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     declared = snippet_needs.load()
     log_file = Path(tempfile.mkstemp(prefix="gpu-run-", suffix=".log")[1])
-    stamps_before = STAMPS.read_text(encoding="utf-8") if STAMPS.exists() else None
+    before = {path: path.read_text(encoding="utf-8") for path in (STAMPS, SPEED) if path.exists()}
     status = 1
     try:
         try:
@@ -345,8 +345,9 @@ def main(argv=None):
             status = run_pytest(declared, folder, run_id, False, args.pytest_args, out)
             if status != 0:
                 log("verification failed: the GPU outputs differ from run to run")
-                if stamps_before is not None:
-                    STAMPS.write_text(stamps_before, encoding="utf-8")
+                SPEED.unlink(missing_ok=True)
+                for path, text in before.items():  # no stamp or timings for this run
+                    path.write_text(text, encoding="utf-8")
                 return status
         problems = [
             p

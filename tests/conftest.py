@@ -94,11 +94,16 @@ def pytest_collection_finish(session):
 
 
 def pytest_runtest_setup(item):
-    if item.get_closest_marker("cuda"):
-        import torch
+    gpu = item.get_closest_marker("gpu") is not None
+    if not (REQUIRE_GPU and gpu) and not item.get_closest_marker("cuda"):
+        return
+    import torch
 
-        if not torch.cuda.is_available():
-            pytest.skip(NEEDS_CUDA)
+    if torch.cuda.is_available():
+        return
+    if REQUIRE_GPU and gpu:
+        pytest.fail("REQUIRE_GPU=1 but CUDA is not available (torch.cuda.is_available())")
+    pytest.skip(NEEDS_CUDA)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -108,15 +113,6 @@ def pytest_runtest_makereport(item, call):
     if REQUIRE_GPU and report.skipped and item.get_closest_marker("gpu"):
         report.outcome = "failed"
         report.longrepr = f"REQUIRE_GPU=1: a gpu test must run, not skip: {report.longrepr}"
-
-
-@pytest.fixture(autouse=True)
-def _cuda_when_required(request):
-    if REQUIRE_GPU and request.node.get_closest_marker("gpu"):
-        import torch
-
-        if not torch.cuda.is_available():
-            pytest.fail("REQUIRE_GPU=1 but CUDA is not available (torch.cuda.is_available())")
 
 
 @pytest.fixture(scope="session", autouse=True)

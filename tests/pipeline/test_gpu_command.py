@@ -327,3 +327,53 @@ def test_the_speed_data_file_is_consistent_when_present():
     speed = gpu_records.load_json(ROOT / gpu_records.SPEED)
     stamps = json.loads((ROOT / gpu_records.STAMPS).read_text(encoding="utf-8"))
     assert gpu_records.speed_problems(speed, stamps, DECLARED) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Its steps, run on this CPU as far as they go
+
+
+def test_its_test_run_fails_here_only_for_want_of_cuda(gpu, tmp_path):
+    """The pytest run it starts (generated settings, declared marks, REQUIRE_GPU=1): on a CPU
+    every gpu test fails because CUDA is absent, not for a missing recording, not by skipping."""
+    subset = {i: n for i, n in DECLARED.items() if i == "q12_gpu/choose_device.py"}
+    with (tmp_path / "log").open("w") as log:
+        status = gpu.run_pytest(subset, tmp_path, "run-id", False, output=log)
+    out = (tmp_path / "log").read_text(encoding="utf-8")
+    assert status == 1, out[-3000:]
+    failures = [line for line in out.splitlines() if line.startswith(("FAILED", "ERROR"))]
+    assert len(failures) == 3, out[-3000:]  # every test of the module, the cuda proof too
+    assert out.count("Failed: REQUIRE_GPU=1 but CUDA is not available") == 3, out[-3000:]
+    assert "does not exist" not in out
+    assert " skipped" not in out.splitlines()[-1]
+
+
+def test_a_verification_that_fails_leaves_no_stamp_or_timings_of_its_run(
+    gpu, tmp_path, monkeypatch
+):
+    stamps, speed = tmp_path / "tested-with.json", tmp_path / "gpu-speed.json"
+    stamps.write_text('{"before": true}\n')
+    monkeypatch.setattr(gpu, "STAMPS", stamps)
+    monkeypatch.setattr(gpu, "SPEED", speed)
+    monkeypatch.setattr(gpu, "cuda_problem", lambda torch: None)
+    monkeypatch.setattr(gpu, "ensure_imports", lambda declared: [])
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda index: "Fake GPU")
+    calls = []
+
+    def run_pytest(declared, folder, run_id, record, extra=(), output=None):
+        calls.append(record)
+        if record:
+            stamps.write_text('{"written": "by the record run"}\n')
+        return 0 if record else 1  # the outputs differ on the second run
+
+    monkeypatch.setattr(gpu, "run_pytest", run_pytest)
+    monkeypatch.setattr(gpu, "measure_all", lambda d, e, runs: speed.write_text("{}\n"))
+    monkeypatch.setattr("tested_with.environment", lambda device: {})
+    status = gpu.main(["--copy-to", str(tmp_path / "out")])
+    assert status == 1
+    assert calls == [True, False]
+    assert stamps.read_text() == '{"before": true}\n'
+    assert not speed.exists()
+    assert (tmp_path / "out" / "gpu-run.log").exists()
