@@ -1,10 +1,14 @@
 """Every Q&A page as a Jupyter notebook, generated at build time from the page and its snippets.
 
 `build_notebook(page_path)` turns docs/<lang>/qNN-*.md into an nbformat 4 notebook (a dict): the
-page's text as Markdown cells and each snippet include as a code cell holding the snippet file
-minus its `# (n)!` annotation markers, in the page's order. The annotation list after a snippet
-stays as Markdown (it explains the code); the recorded-output block is dropped (running the cell
-prints it); admonitions become block quotes with their title in bold. Notebooks carry no outputs.
+page's text as Markdown cells and each snippet include as a code cell holding a first comment line
+that names the file (`# snippets/q11_backprop/training_loop.py`, so a reader can find it) and then
+the snippet file minus its `# (n)!` annotation markers, in the page's order. The page is read with
+the parser the tests use (page_blocks.py); a snippet that snippets/snippets.toml says a reader
+starts with torchrun is written by a %%writefile cell and started by the next one. The annotation
+list after a snippet stays as Markdown (it explains the code); the recorded-output block is
+dropped (running the cell prints it); admonitions become block quotes with their title in bold.
+Notebooks carry no outputs.
 The tests import this function and execute the same notebooks (tests/notebooks/).
 
 At build time the notebooks are written to a temporary folder and added to each language's build
