@@ -336,7 +336,7 @@ def main(argv=None):
                 return status
             status = run_pytest(declared, folder, run_id, True, args.pytest_args, out)
             if status != 0:
-                log("recording failed: see the failures above; the GPU stamp was not written")
+                log("recording failed (above); stamped: only questions whose gpu tests all passed")
                 return status
             import tested_with
 
