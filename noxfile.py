@@ -1,10 +1,13 @@
-"""Sessions: docs, serve, tests, tests_gpu, browser, lint, wheelhouse, site_zip, offline.
+"""Sessions: docs, serve, tests, tests_gpu, gpu_wheels, browser, lint, wheelhouse, site_zip,
+offline.
 
-`nox -l` lists them with what each does.
+`nox -l` lists them with what each does. .ci/run runs the ones CI runs, one step per session
+group, and .github/workflows/publish.yml runs the same steps (tests/site/test_workflow.py).
 """
 
-import os
+import re
 import shutil
+import sys
 import zipfile
 from pathlib import Path
 
@@ -62,8 +65,41 @@ def tests(session):
 
 @nox.session(python=PYTHON)
 def tests_gpu(session):
-    """The snippets marked gpu, on CUDA; with REQUIRE_GPU=1 (the default) no GPU fails."""
-    _pytest(session, "-m", "gpu", env={"REQUIRE_GPU": os.environ.get("REQUIRE_GPU", "1")})
+    """The gpu tests on CUDA, compared with the GPU recordings (`.ci/gpu.py --check`).
+
+    No CUDA fails. With --no-venv it uses the current Python as it is (PyTorch preinstalled, no
+    network): it installs nothing. To record on a GPU, run `python3 .ci/gpu.py` (no nox needed).
+    """
+    if session.venv_backend == "none":
+        python = sys.executable
+    else:
+        session.install("-r", "requirements/tests.txt")
+        python = "python"
+    session.run(python, ".ci/gpu.py", "--check", *session.posargs, external=True)
+
+
+# What a GPU machine with PyTorch preinstalled may lack, for the gpu tests or their snippets.
+GPU_EXTRAS = ("torchao",)
+
+
+@nox.session(python=PYTHON)
+def gpu_wheels(session):
+    """Wheels for a GPU machine with no network (torchao), into wheelhouse-gpu/ (ignored).
+
+    Run where PyPI is reachable; copy the folder with the repository: .ci/gpu.py installs a module
+    the gpu tests import and the machine lacks from there, without an index (torchao 0.18.0:
+    one abi3 wheel, 3.4 MB, any Python from 3.10).
+    """
+    pins = (Path("requirements") / "tests.txt").read_text(encoding="utf-8")
+    wanted = [re.search(rf"^{name}==\S+$", pins, re.M)[0] for name in GPU_EXTRAS]
+    shutil.rmtree("wheelhouse-gpu", ignore_errors=True)
+    session.run(
+        "python", "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+        "--dest", "wheelhouse-gpu", *wanted,
+    )  # fmt: skip
+    wheels = sorted(Path("wheelhouse-gpu").glob("*.whl"))
+    size = sum(w.stat().st_size for w in wheels)
+    session.log(f"wheelhouse-gpu/: {', '.join(w.name for w in wheels)}, {size / 2**20:.1f} MiB")
 
 
 @nox.session(python=PYTHON)
@@ -84,10 +120,12 @@ def browser(session):
 
 @nox.session(python=PYTHON)
 def lint(session):
-    """ruff over snippets/, tests/ and the build hooks."""
+    """ruff over snippets/, tests/, the build hooks and the GPU command."""
     session.install("-r", "requirements/lint.txt")
-    session.run("ruff", "check", "snippets", "tests", "docs/hooks", "noxfile.py")
-    session.run("ruff", "format", "--check", "snippets", "tests", "docs/hooks", "noxfile.py")
+    session.run("ruff", "check", "snippets", "tests", "docs/hooks", ".ci/gpu.py", "noxfile.py")
+    session.run(
+        "ruff", "format", "--check", "snippets", "tests", "docs/hooks", ".ci/gpu.py", "noxfile.py"
+    )
 
 
 @nox.session(python=PYTHON)

@@ -1,19 +1,27 @@
 import os
-import subprocess
 import time
+from pathlib import Path
 
+import checkout
 import netguard
 import pytest
+import snippet_needs
 import tested_with
-from pages import mkdocs_build
 from snippet_runner import (
     ROOT,
     check_output,
+    declaration_problems,
     execute,
     snippet_for_test,
 )
 
 REQUIRE_GPU = os.environ.get("REQUIRE_GPU") == "1"
+# What each snippet needs, declared once (snippets/snippets.toml); a bad entry stops the run here.
+DECLARED = snippet_needs.load()
+NEEDS_CUDA = (
+    "proves the CUDA path, so it runs only where CUDA is available "
+    "(`python3 .ci/gpu.py` or `nox -s tests_gpu` on a GPU machine)"
+)
 
 
 def pytest_addoption(parser):
@@ -26,15 +34,37 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     config.addinivalue_line(
-        "markers", "gpu: the snippet has a GPU path; the tests_gpu session runs it on CUDA"
+        "markers",
+        "gpu: the snippet has a GPU path (declared in snippets/snippets.toml); "
+        "the tests_gpu session and .ci/gpu.py run it on CUDA",
     )
     config.addinivalue_line(
-        "markers", "multiprocess: the snippet starts processes; it runs as a subprocess"
+        "markers",
+        "multiprocess: the snippet starts processes (declared in snippets/snippets.toml); "
+        "it runs as a subprocess",
+    )
+    config.addinivalue_line(
+        "markers", "cuda: proves that a gpu snippet's CUDA path ran; skipped where there is no CUDA"
     )
     netguard.install()
 
 
-RECORDER = tested_with.Recorder()
+def declared_needs(test_file):
+    """The declaration of the snippet a question's test module mirrors; None for other tests."""
+    test_file = Path(test_file)
+    if tested_with.question_of(test_file) and test_file.name.startswith("test_"):
+        return snippet_needs.for_test_file(test_file, DECLARED)
+    return None
+
+
+def pytest_itemcollected(item):
+    # The gpu and multiprocess marks come from the declaration, before -m selects on them.
+    needs = declared_needs(item.path)
+    for mark in sorted(needs.marks if needs else ()):
+        item.add_marker(mark)
+
+
+RECORDER = tested_with.Recorder(DECLARED)
 
 
 def pytest_deselected(items):
@@ -50,7 +80,10 @@ def pytest_sessionfinish(session, exitstatus):
     if session.config.getoption("--update-outputs"):
         import torch
 
-        RECORDER.write("cuda" if torch.cuda.is_available() else "cpu")
+        RECORDER.write(
+            "cuda" if torch.cuda.is_available() else "cpu",
+            interrupted=exitstatus == pytest.ExitCode.INTERRUPTED,
+        )
 
 
 def pytest_collection_finish(session):
@@ -58,6 +91,19 @@ def pytest_collection_finish(session):
     # Runs after -m deselection, so it sees what will really run.
     if REQUIRE_GPU and not any(item.get_closest_marker("gpu") for item in session.items):
         raise pytest.UsageError("REQUIRE_GPU=1 but no test marked gpu was selected")
+
+
+def pytest_runtest_setup(item):
+    gpu = item.get_closest_marker("gpu") is not None
+    if not (REQUIRE_GPU and gpu) and not item.get_closest_marker("cuda"):
+        return
+    import torch
+
+    if torch.cuda.is_available():
+        return
+    if REQUIRE_GPU and gpu:
+        pytest.fail("REQUIRE_GPU=1 but CUDA is not available (torch.cuda.is_available())")
+    pytest.skip(NEEDS_CUDA)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -69,33 +115,17 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"REQUIRE_GPU=1: a gpu test must run, not skip: {report.longrepr}"
 
 
-@pytest.fixture(autouse=True)
-def _cuda_when_required(request):
-    if REQUIRE_GPU and request.node.get_closest_marker("gpu"):
-        import torch
-
-        if not torch.cuda.is_available():
-            pytest.fail("REQUIRE_GPU=1 but CUDA is not available (torch.cuda.is_available())")
-
-
-def _worktree():
-    done = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=all"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    return done.stdout if done.returncode == 0 else None
-
-
 @pytest.fixture(scope="session", autouse=True)
 def _no_writes_outside_temporary_directories(request):
-    """Tests and snippets write only under their tmp_path; the checkout stays as it was."""
-    before = _worktree()
+    """Tests and snippets write only under their tmp_path; the checkout stays as it was.
+
+    Tracked and untracked files through git, and every file under snippets/, docs/ and tests/,
+    git-ignored ones included, by size and modification time (checkout.py).
+    """
+    before = checkout.state(ROOT)
     yield
-    if before is not None and not request.config.getoption("--update-outputs"):
-        after = _worktree()
-        changed = sorted(set(after.splitlines()) ^ set(before.splitlines()))
+    if not request.config.getoption("--update-outputs"):
+        changed = checkout.changes(before, checkout.state(ROOT))
         assert not changed, f"the test run changed files in the repository: {changed}"
 
 
@@ -104,24 +134,22 @@ def snippet(request, tmp_path_factory):
     """Run the snippet this test module mirrors, once, and check its output against the page.
 
     tests/q11_backprop/test_chain_rule_by_hand.py runs snippets/q11_backprop/chain_rule_by_hand.py
+    the way snippets/snippets.toml declares (in process, or as a subprocess, with its launcher),
+    after the module's prepare_workdir(workdir) has staged the stand-ins it declares.
     """
     import torch
 
     path = snippet_for_test(request.module.__file__)
     if not path.exists():
         pytest.fail(f"{request.module.__name__} mirrors {path}, which does not exist")
+    needs = declared_needs(request.module.__file__)
+    problems = declaration_problems(request.module.__file__, needs, module=request.module)
+    if problems:
+        pytest.fail("\n".join(problems))
     workdir = tmp_path_factory.mktemp(path.stem)
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    # A test module may stage local stand-ins for what the snippet would download
-    # (a weights file in $TORCH_HOME, an image folder) by defining prepare_workdir(workdir),
-    # and say how a reader launches a multiprocess snippet with LAUNCHER (e.g. torchrun).
-    run = execute(
-        path,
-        workdir,
-        multiprocess=request.node.get_closest_marker("multiprocess") is not None,
-        prepare=getattr(request.module, "prepare_workdir", None),
-        launcher=getattr(request.module, "LAUNCHER", ()),
-    )
+    prepare = getattr(request.module, "prepare_workdir", None)
+    run = execute(path, workdir, needs=needs, prepare=prepare)
     check_output(path, run.stdout, device, update=request.config.getoption("--update-outputs"))
     return run
 
@@ -129,6 +157,8 @@ def snippet(request, tmp_path_factory):
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
     """The site built once with `mkdocs build --strict`, for the tests that check what it holds."""
+    from pages import mkdocs_build  # the GPU selection runs without the docs stack
+
     site_dir = tmp_path_factory.mktemp("site")
     started = time.perf_counter()
     done = mkdocs_build(ROOT, site_dir)

@@ -7,45 +7,20 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import page_blocks
+import snippet_needs
 from snippet_runner import ROOT, SNIPPETS
 
 DOCS = ROOT / "docs"
 LANGUAGES = ("zh", "en")
 OUTPUT_TITLE = {"zh": "输出", "en": "Output"}
 
-FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<ticks>`{3,}|~{3,})[ \t]*(?P<info>.*?)[ \t]*$")
-INCLUDE = re.compile(r'^\s*--8<--\s+"(?P<path>[^"]+)"\s*$')
-HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.+?)\s*#*\s*$")
-ADMONITION = re.compile(r"^\s*(?:!!!|\?\?\?\+?)\s+(?P<kind>[\w-]+)")
+INCLUDE = page_blocks.INCLUDE
 LIST_ITEM = re.compile(r"^(?P<number>\d+)\.\s+\S")
-MARKER = re.compile(r"#\s*\((?P<number>\d+)\)!")
 # The cheat sheet includes each Q&A page's key points: --8<-- "zh/q11-backpropagation.md:key-points"
 KEY_POINTS_INCLUDE = re.compile(r'^--8<-- "(?:zh|en)/q\d+-[\w-]+\.md:key-points"$')
 SKIP_MARK = re.compile(r"<!--\s*pytest(?:\.mark\.skip|-codeblocks:skip)")
-
-
-@dataclass
-class Fence:
-    start: int  # 1-based line of the opening fence
-    end: int  # 1-based line of the closing fence
-    info: str
-    body: list
-
-    @property
-    def lang(self):
-        return self.info.split()[0] if self.info else ""
-
-    @property
-    def include(self):
-        """The snippet path if this fence is exactly one pymdownx.snippets include."""
-        lines = [line for line in self.body if line.strip()]
-        match = INCLUDE.match(lines[0]) if len(lines) == 1 else None
-        return match["path"] if match else None
-
-    @property
-    def title(self):
-        match = re.search(r'title="([^"]*)"', self.info)
-        return match[1] if match else None
+Fence = page_blocks.Fence
 
 
 @dataclass
@@ -56,6 +31,7 @@ class Page:
     headings: list = field(default_factory=list)
     admonitions: list = field(default_factory=list)
     stray_includes: list = field(default_factory=list)
+    blocks: page_blocks.Blocks = None
 
     @property
     def language(self):
@@ -77,29 +53,21 @@ class Page:
 
 
 def parse(path):
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
-    page = Page(Path(path), lines)
-    open_fence = None
-    for number, line in enumerate(lines, start=1):
-        match = FENCE.match(line)
-        if open_fence:
-            ticks, start, info, body = open_fence
-            if match and not match["info"] and match["ticks"].startswith(ticks):
-                page.fences.append(Fence(start, number, info, body))
-                open_fence = None
-            else:
-                body.append(line)
-            continue
-        if match:
-            open_fence = (match["ticks"], number, match["info"], [])
-        elif heading := HEADING.match(line):
-            page.headings.append((len(heading["hashes"]), heading["text"]))
-        elif admonition := ADMONITION.match(line):
-            page.admonitions.append(admonition["kind"])
-        elif INCLUDE.match(line) and not KEY_POINTS_INCLUDE.match(line):
-            page.stray_includes.append(number)
-    if open_fence:
-        raise AssertionError(f"{path}:{open_fence[1]}: code fence is never closed")
+    """A page as the guards see it, from the parser the build hooks use (docs/hooks/page_blocks.py):
+    its fences, top-level headings as (level, text), the kinds of its admonitions, and the lines
+    of any snippet include that is not inside a code block."""
+    text = Path(path).read_text(encoding="utf-8")
+    blocks = page_blocks.parse(text, where=str(path))
+    page = Page(Path(path), blocks.lines, blocks=blocks)
+    page.fences = blocks.fences
+    page.headings = [(heading.level, heading.text) for heading in blocks.headings]
+    page.admonitions = [admonition.kind for admonition in blocks.admonitions]
+    in_fence = blocks.fence_lines()
+    page.stray_includes = [
+        number
+        for number, line in enumerate(blocks.lines, start=1)
+        if number not in in_fence and INCLUDE.match(line) and not KEY_POINTS_INCLUDE.match(line)
+    ]
     return page
 
 
@@ -127,7 +95,7 @@ def annotation_list(page, fence):
 
 
 def markers(snippet):
-    return [int(m["number"]) for m in MARKER.finditer(Path(snippet).read_text(encoding="utf-8"))]
+    return snippet_needs.markers(Path(snippet).read_text(encoding="utf-8"))
 
 
 QA_PAGES = sorted(p.name for p in (DOCS / "zh").glob("q*.md"))
@@ -142,25 +110,15 @@ class Admonition:
     body: list
 
 
-ADMONITION_LINE = re.compile(
-    r'^(?P<marker>!!!|\?\?\?\+?)\s+(?P<kind>[\w-]+)(?:\s+"(?P<title>[^"]*)")?\s*$'
-)
-
-
 def page_admonitions(page):
-    """Top-level admonitions with their indented bodies."""
-    found = []
-    for number, line in enumerate(page.lines, start=1):
-        match = ADMONITION_LINE.match(line)
-        if not match:
-            continue
-        body = []
-        for following in page.lines[number:]:
-            if following.strip() and not following.startswith("    "):
-                break
-            body.append(following[4:])
-        found.append(Admonition(number, match["marker"], match["kind"], match["title"] or "", body))
-    return found
+    """Top-level admonitions with their bodies (the indented lines, four spaces removed)."""
+    return [
+        Admonition(
+            a.line, a.marker, a.kind, a.title, [line[4:] for line in page.lines[a.line : a.end]]
+        )
+        for a in page.blocks.admonitions
+        if a.depth == 0
+    ]
 
 
 @dataclass
@@ -264,7 +222,9 @@ def page_values(page):
         for file in related:
             if not file.exists():
                 continue
-            text = MARKER.sub("", file.read_text("utf-8"))  # annotation numbers are no figures
+            text = snippet_needs.MARKER.sub(
+                "", file.read_text("utf-8")
+            )  # annotation numbers are no figures
             for token in VALUE.findall(text):
                 values.add(Decimal(token.replace(",", "")))
     return values
@@ -285,7 +245,12 @@ def versions(text):
 
 
 def snippet_files():
-    return sorted(p for p in SNIPPETS.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    """The snippets and their outputs (not snippets/snippets.toml, which declares their needs)."""
+    return sorted(
+        p
+        for p in SNIPPETS.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and p != snippet_needs.DECLARATIONS
+    )
 
 
 SEARCH_TERMS = {

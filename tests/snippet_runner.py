@@ -2,11 +2,14 @@
 
 A snippet runs as `__main__` in a fresh temporary working directory, seeded, with network access
 blocked. Ordinary snippets run inside the pytest process (an `import torch` per snippet would cost
-seconds each); snippets marked `multiprocess` run as `python snippet.py` in a subprocess.
+seconds each); snippets declared multiprocess run as `python snippet.py` in a subprocess.
 
 What a snippet prints to stdout is recorded next to it (`name.out` for CPU, `name.cuda.out` for a
 CUDA run), included under the code on the page, and compared here after normalising only what is
 volatile (timings, memory addresses).
+
+How each snippet runs (in process or not, its launcher, whether it has a GPU path) is declared
+once in snippets/snippets.toml and read through docs/hooks/snippet_needs.py.
 """
 
 import contextlib
@@ -23,12 +26,15 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import snippet_needs
+
 ROOT = Path(__file__).resolve().parents[1]
 SNIPPETS = ROOT / "snippets"
 TESTS = ROOT / "tests"
+# The commands that record the outputs, named exactly in the failure that asks for them.
 UPDATE_COMMAND = {
-    "cpu": "nox -s tests -- --update-outputs",
-    "cuda": "nox -s tests_gpu -- --update-outputs",
+    "cpu": "python3 -m nox -s tests -- --update-outputs",
+    "cuda": "python3 .ci/gpu.py",
 }
 SEED = 0
 SUBPROCESS_TIMEOUT = 300
@@ -50,6 +56,43 @@ class SnippetRun:
     stdout: str
     workdir: Path
     namespace: dict = field(default_factory=dict)
+    # Bytes of CUDA memory the snippet allocated at its peak (a gpu snippet run in process on
+    # CUDA), None when not measured.
+    cuda_bytes: int | None = None
+
+
+class CudaUse:
+    """Proof that a snippet's CUDA path ran: the peak of allocated CUDA memory rose while it ran.
+
+    `cuda` is torch.cuda, or anything with the same five functions (the tests use a stand-in).
+    """
+
+    def __init__(self, cuda):
+        self.cuda = cuda
+        self.baseline = self.peak = None
+
+    def __enter__(self):
+        self.cuda.synchronize()
+        self.cuda.reset_peak_memory_stats()
+        self.baseline = self.cuda.memory_allocated()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.cuda.synchronize()
+        self.peak = self.cuda.max_memory_allocated()
+        return False
+
+    @property
+    def allocated(self):
+        return self.peak - self.baseline
+
+    def check(self, path):
+        if self.allocated <= 0:
+            raise SnippetError(
+                f"{rel(path)} is declared gpu in snippets/snippets.toml and CUDA is available, "
+                "but it allocated no CUDA memory while it ran: its CUDA path did not run"
+            )
+        return self.allocated
 
 
 def rel(path):
@@ -145,16 +188,30 @@ def _torch_state(torch):
     )
 
 
-def execute(path, workdir, *, multiprocess=False, prepare=None, launcher=()):
+def needs_of(path):
+    """What snippets/snippets.toml declares for this snippet file (nothing for other files)."""
+    path = Path(path).resolve()
+    include = path.relative_to(SNIPPETS).as_posix() if path.is_relative_to(SNIPPETS) else None
+    return snippet_needs.needs(include) if include else snippet_needs.Needs(path.name)
+
+
+def execute(path, workdir, *, needs=None, prepare=None):
     """Run a snippet as the suite does: in `workdir`, with its caches there, seeded, guarded.
 
-    `prepare(workdir)` stages local stand-ins first; `launcher` starts a multiprocess snippet
-    the way a reader does (e.g. torchrun). In-process runs leave torch's global state
-    (grad mode, default dtype, anomaly mode, determinism, threads) as they found it.
+    `needs` (from snippets/snippets.toml; by default the snippet's own declaration) says whether
+    it runs in a subprocess and with which launcher (torchrun). `prepare(workdir)` stages local
+    stand-ins first. In-process runs leave torch's global state (grad mode, default dtype,
+    anomaly mode, determinism, threads) as they found it. A gpu snippet run in process where
+    CUDA is available must allocate CUDA memory (CudaUse), or it fails.
     """
     import pytest
     import torch
 
+    needs = needs_of(path) if needs is None else needs
+    cuda = torch.cuda.is_available()
+    launcher = snippet_needs.launcher_arguments(
+        needs, cuda, torch.cuda.device_count() if cuda else 0
+    )
     workdir = Path(workdir)
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(workdir)
@@ -162,13 +219,18 @@ def execute(path, workdir, *, multiprocess=False, prepare=None, launcher=()):
             mp.setenv(name, str(workdir / f".{name.lower()}"))
         if prepare is not None:
             prepare(workdir)
-        if multiprocess:
+        if needs.multiprocess:
             return run_in_subprocess(path, workdir, launcher=launcher)
         state = _torch_state(torch)
         random.seed(SEED)
         torch.manual_seed(SEED)
         try:
-            return run_in_process(path, workdir)
+            if not (needs.gpu and cuda):
+                return run_in_process(path, workdir)
+            with CudaUse(torch.cuda) as used:
+                run = run_in_process(path, workdir)
+            run.cuda_bytes = used.check(path)
+            return run
         finally:
             torch.set_grad_enabled(state[0])
             torch.set_default_dtype(state[1])
@@ -208,3 +270,107 @@ def check_output(path, stdout, device, update=False):
             f"{rel(path)} no longer prints what the page shows. If the change is intended, "
             f"run `{UPDATE_COMMAND[device]}`.\n{diff}"
         )
+
+
+# ---------------------------------------------------------------------------------------------
+# A test module against its snippet's declaration (snippets/snippets.toml)
+
+
+def _names(node):
+    import ast
+
+    return ast.unparse(node).replace(" ", "")
+
+
+def _skips_when_cuda_is_there(condition):
+    """A skip condition that holds on a GPU machine: it mentions CUDA and is not `not <cuda>`."""
+    import ast
+
+    text = _names(condition)
+    negated = isinstance(condition, ast.UnaryOp) and isinstance(condition.op, ast.Not)
+    return "cuda" in text and not negated
+
+
+def module_facts(test_file):
+    """What a test module's source says about how its snippet runs, read without importing it."""
+    import ast
+
+    tree = ast.parse(Path(test_file).read_text(encoding="utf-8"))
+    facts = {"marks": set(), "prepare": False, "cuda_tests": [], "skips_on_cuda": [], "tests": {}}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(_names(t) == "pytestmark" for t in node.targets):
+            value = node.value
+            values = value.elts if isinstance(value, ast.List | ast.Tuple) else [value]
+            facts["marks"] |= {_names(v).removeprefix("pytest.mark.") for v in values}
+        if isinstance(node, ast.FunctionDef) and node.name == "prepare_workdir":
+            facts["prepare"] = True
+        if not (isinstance(node, ast.FunctionDef) and node.name.startswith("test_")):
+            continue
+        facts["tests"][node.name] = ast.unparse(node)
+        for decorator in node.decorator_list:
+            name = _names(decorator.func if isinstance(decorator, ast.Call) else decorator)
+            if name == "pytest.mark.cuda":
+                facts["cuda_tests"].append(node.name)
+            if name == "pytest.mark.skipif" and _skips_when_cuda_is_there(decorator.args[0]):
+                facts["skips_on_cuda"].append(f"{node.name}: @{_names(decorator)}")
+        for branch in ast.walk(node):
+            if isinstance(branch, ast.If) and _skips_when_cuda_is_there(branch.test):
+                for call in (c for b in branch.body for c in ast.walk(b)):
+                    if isinstance(call, ast.Call) and _names(call.func) in ("pytest.skip",):
+                        facts["skips_on_cuda"].append(f"{node.name}: if {_names(branch.test)}")
+    return facts
+
+
+def declaration_problems(test_file, needs, module=None):
+    """Where a test module and snippets/snippets.toml disagree; [] when they agree.
+
+    Static, from the source: marks set by the module itself must be declared; prepare_workdir
+    exists exactly when stand-ins are declared; a gpu module has a test marked cuda (the proof
+    that its CUDA path ran) and no test that skips when CUDA is there. With the imported
+    `module`, its LAUNCHER (if it keeps one) must be what the declaration gives.
+    """
+    test = rel(test_file)
+    if needs is None:
+        return []
+    entry = f"[{Path(needs.include).parent}] {Path(needs.include).stem} = {{ ... }}"
+    facts = module_facts(test_file)
+    found = []
+    for mark in sorted(facts["marks"] & {"gpu", "multiprocess"} - needs.marks):
+        found.append(
+            f"{test}: pytestmark says {mark}, snippets/snippets.toml does not: declare it there "
+            f"({entry} with {mark} = true), the one place the suite, notebooks and GPU command read"
+        )
+    if needs.stand_ins and not facts["prepare"]:
+        found.append(f"{test}: declares stand_ins but defines no prepare_workdir(workdir)")
+    if facts["prepare"] and not needs.stand_ins:
+        found.append(
+            f"{test}: prepare_workdir stages stand-ins; say what they replace in "
+            f'snippets/snippets.toml ({entry} with stand_ins = "...")'
+        )
+    if needs.gpu:
+        if not facts["cuda_tests"]:
+            found.append(
+                f"{test}: a gpu module must prove that its CUDA path ran: add a test marked "
+                "@pytest.mark.cuda that asserts what only CUDA gives (tensors on cuda, a CUDA "
+                "accelerator, CUDA kernels in a profile, the NCCL backend, a scaler that scaled)"
+            )
+        for where in facts["skips_on_cuda"]:
+            found.append(
+                f"{test}: {where} skips on a GPU machine, where every test of a gpu module must "
+                "run; assert both cases in one test, or mark a CUDA-only test @pytest.mark.cuda"
+            )
+    elif facts["cuda_tests"]:
+        found.append(f"{test}: tests marked cuda in a module that snippets.toml does not mark gpu")
+    if module is not None and hasattr(module, "LAUNCHER"):
+        import torch
+
+        cuda = torch.cuda.is_available()
+        declared = snippet_needs.launcher_arguments(
+            needs, cuda, torch.cuda.device_count() if cuda else 0
+        )
+        if tuple(module.LAUNCHER) != declared:
+            found.append(
+                f"{test}: LAUNCHER {tuple(module.LAUNCHER)} differs from what snippets.toml "
+                f"declares ({declared}); drop LAUNCHER, the declaration is used"
+            )
+    return found

@@ -1,10 +1,14 @@
 """Every Q&A page as a Jupyter notebook, generated at build time from the page and its snippets.
 
 `build_notebook(page_path)` turns docs/<lang>/qNN-*.md into an nbformat 4 notebook (a dict): the
-page's text as Markdown cells and each snippet include as a code cell holding the snippet file
-minus its `# (n)!` annotation markers, in the page's order. The annotation list after a snippet
-stays as Markdown (it explains the code); the recorded-output block is dropped (running the cell
-prints it); admonitions become block quotes with their title in bold. Notebooks carry no outputs.
+page's text as Markdown cells and each snippet include as a code cell holding a first comment line
+that names the file (`# snippets/q11_backprop/training_loop.py`, so a reader can find it) and then
+the snippet file minus its `# (n)!` annotation markers, in the page's order. The page is read with
+the parser the tests use (page_blocks.py); a snippet that snippets/snippets.toml says a reader
+starts with torchrun is written by a %%writefile cell and started by the next one. The annotation
+list after a snippet stays as Markdown (it explains the code); the recorded-output block is
+dropped (running the cell prints it); admonitions become block quotes with their title in bold.
+Notebooks carry no outputs.
 The tests import this function and execute the same notebooks (tests/notebooks/).
 
 At build time the notebooks are written to a temporary folder and added to each language's build
@@ -24,20 +28,17 @@ import tempfile
 from pathlib import Path, PurePosixPath
 
 import mkdocs.utils
+import page_blocks
+import snippet_needs
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
-SNIPPETS = ROOT / "snippets"
 FOLDER = "notebooks"
 QA_PAGE = re.compile(r"^q\d+-.+\.md$")
 
-FENCE = re.compile(r"^(?P<ticks>`{3,}|~{3,})[ \t]*(?P<info>.*?)[ \t]*$")
-INCLUDE = re.compile(r'^\s*--8<--\s+"(?P<path>[^"]+)"\s*$')
-ADMONITION = re.compile(r'^(?:!!!|\?\?\?\+?)\s+(?P<kind>[\w-]+)(?:\s+"(?P<title>[^"]*)")?\s*$')
-MARKER = re.compile(r"[ \t]*#\s*\(\d+\)!$", re.M)
 # The markers that let the cheat sheet include a page's key points; nothing for a notebook.
 SECTION_MARKER = re.compile(r"^\s*<!-- --8<-- \[(?:start|end):[\w-]+\] -->\s*$")
 # nbconvert's template always writes a MathJax loader; with no custom_mathjax_url its src is empty.
@@ -45,10 +46,6 @@ MATHJAX = re.compile(
     r'<!-- Load mathjax -->\s*<script src="">\s*</script>.*?<!-- End of mathjax configuration -->',
     re.S,
 )
-
-# Snippets a reader starts with torchrun rather than running in place (tests/q16_data_parallel/
-# test_ddp_train.py launches the same way). In a notebook: write the file, then launch it.
-TORCHRUN = {"q16_data_parallel/ddp_train.py": "--standalone --nproc-per-node=2"}
 
 LINK_LINE = {
     "zh": "本页的 Jupyter 笔记本：[查看]({view}) · {download}",
@@ -72,44 +69,43 @@ def _cell(kind, source, **extra):
 
 def snippet_source(include):
     """A snippet file as a reader copies it: the annotation markers removed."""
-    return MARKER.sub("", (SNIPPETS / include).read_text(encoding="utf-8")).rstrip() + "\n"
+    return snippet_needs.reader_source(include)
 
 
-def _code_cells(include):
-    source = snippet_source(include)
-    if include in TORCHRUN:
+def source_line(include):
+    """The first line of a snippet's code cell: which file of the repository it is."""
+    return f"# snippets/{include}"
+
+
+def _code_cells(include, declared):
+    """A snippet's code cells: its file, named in a first comment line; a snippet that a reader
+    starts with a launcher (torchrun) is written to a file by %%writefile, then launched."""
+    source = f"{source_line(include)}\n{snippet_source(include)}"
+    needs = snippet_needs.needs(include, declared)
+    if needs.launcher:
         name = PurePosixPath(include).name
         return [
             _cell("code", f"%%writefile {name}\n{source}"),
-            _cell(
-                "code",
-                "import sys\n\n"
-                f"!{{sys.executable}} -m torch.distributed.run {TORCHRUN[include]} {name}",
-            ),
+            _cell("code", snippet_needs.notebook_launch_cell(needs)),
         ]
     return [_cell("code", source)]
 
 
-def _admonition(lines, start):
-    """`!!! kind "title"` and its indented body -> a block quote; returns (markdown, next)."""
-    match = ADMONITION.match(lines[start])
-    title = match["title"] or match["kind"].capitalize()
-    body, index = [], start + 1
-    while index < len(lines) and (not lines[index].strip() or lines[index].startswith("    ")):
-        body.append(lines[index][4:])
-        index += 1
-    while body and not body[-1].strip():
-        body.pop()
-    quoted = [f"> **{title}**", ">"] + [f"> {line}".rstrip() for line in body]
-    return "\n".join(quoted), index
+def build_notebook(page_path, language=None, declared=None):
+    """The notebook for one Q&A page, as an nbformat 4 dict with no outputs.
 
-
-def build_notebook(page_path, language=None):
-    """The notebook for one Q&A page, as an nbformat 4 dict with no outputs."""
+    The page is read with the parser the tests use (page_blocks): a fence that includes a .py
+    snippet becomes code cells, one that includes its .out is dropped, other fences stay in the
+    text; admonitions become block quotes, their title in bold, and a snippet inside one (a
+    folded measurement) becomes its code cell there too.
+    """
     page_path = Path(page_path)
     language = language or page_path.parent.name
-    lines = page_path.read_text(encoding="utf-8").splitlines()
-    lines = [line for line in lines if not SECTION_MARKER.match(line)]
+    declared = snippet_needs.load() if declared is None else declared
+    blocks = page_blocks.parse(page_path.read_text(encoding="utf-8"), where=str(page_path))
+    lines = blocks.lines
+    fences = {fence.start: fence for fence in blocks.fences}
+    openings = {admonition.line: admonition for admonition in blocks.admonitions}
     cells, text = [], []
 
     def flush():
@@ -117,45 +113,44 @@ def build_notebook(page_path, language=None):
             cells.append(_cell("markdown", "\n".join(text)))
         text.clear()
 
-    index = 0
-    while index < len(lines):
-        line = lines[index]
-        fence = FENCE.match(line)
-        if fence:
-            end = index + 1
-            while not (
-                FENCE.match(lines[end])
-                and not FENCE.match(lines[end])["info"]
-                and lines[end].lstrip().startswith(fence["ticks"])
-            ):
-                end += 1
-            body = [b for b in lines[index + 1 : end] if b.strip()]
-            include = INCLUDE.match(body[0]) if len(body) == 1 else None
-            if include and include["path"].endswith(".py"):
+    def quoted(line, depth):
+        """A line inside `depth` admonitions: their indentation off, a `> ` per admonition."""
+        body = line[4 * depth :] if line[: 4 * depth].strip() == "" else line.lstrip()
+        return ("> " * depth + body).rstrip()
+
+    def last_text_line(admonition):
+        """The admonition's last non-blank line: blank lines after it end the quote."""
+        return max(n for n in range(admonition.line, admonition.end + 1) if lines[n - 1].strip())
+
+    number = 1
+    while number <= len(lines):
+        line = lines[number - 1]
+        depth = blocks.depth(number)
+        inside = [a for a in blocks.admonitions if a.line < number <= a.end]
+        if number in fences:
+            fence = fences[number]
+            if fence.include and fence.include.endswith(".py"):
                 flush()
-                cells.extend(_code_cells(include["path"]))
-            elif not include:  # an ordinary fence stays in the text; output includes go
-                text.extend(lines[index : end + 1])
-            index = end + 1
+                cells.extend(_code_cells(fence.include, declared))
+            elif not fence.include:  # an ordinary fence stays in the text; output includes go
+                text.extend(quoted(body, depth) for body in lines[number - 1 : fence.end])
+            number = fence.end + 1
             continue
-        if ADMONITION.match(line):
-            quoted, end = _admonition(lines, index)
-            body = [b[4:] for b in lines[index + 1 : end]]
-            if any(FENCE.match(b) for b in body):
-                # A fold around code (`??? example` with a snippet and its output): its title
-                # as a block quote, then its body like the rest of the page.
-                text.append(quoted.split("\n", 1)[0])
-                lines[index:end] = ["", *body]
-                index += 1
-                continue
-            text.append(quoted)
-            index = end
-            continue
-        text.append(line)
-        index += 1
+        if number in openings:
+            admonition = openings[number]
+            title = admonition.title or admonition.kind.capitalize()
+            text.append(quoted(f"{' ' * 4 * depth}> **{title}**", depth))
+            text.append(quoted(f"{' ' * 4 * depth}>", depth))
+        elif SECTION_MARKER.match(line):
+            pass
+        elif not line.strip() and any(number > last_text_line(a) for a in inside):
+            text.append("")
+        else:
+            text.append(quoted(line, depth))
+        number += 1
     flush()
-    for number, cell in enumerate(cells):
-        cell["id"] = f"{page_path.stem[:3]}-{number:03d}"
+    for index, cell in enumerate(cells):
+        cell["id"] = f"{page_path.stem[:3]}-{index:03d}"
     return {
         "cells": cells,
         "metadata": {

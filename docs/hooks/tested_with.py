@@ -2,12 +2,17 @@
 
 The test suite writes that file when it records the outputs (tests/tested_with.py), so the stamp
 comes from a test run, never from a hand edit. A Q&A page with no record fails the strict build.
+The GPU line is shown only for a record consistent with the GPU recordings it claims
+(docs/hooks/gpu_records.py); any other fails the strict build with what is wrong.
 """
 
 import json
 import logging
 import re
 from pathlib import Path
+
+import gpu_records
+import snippet_needs
 
 log = logging.getLogger("mkdocs.hooks.tested_with")
 
@@ -50,7 +55,14 @@ def on_page_markdown(markdown, page, config, files):
     text = TEXT[config.theme["language"]]
     record = stamps[question]
     lines = [text["cpu"].format(**record["cpu"])]
-    lines.append(text["cuda"].format(**record["cuda"]) if "cuda" in record else text["no_cuda"])
+    cuda = record.get("cuda")
+    if cuda is not None:
+        root = Path(config.config_file_path).parent
+        problems = gpu_records.problems(question, cuda, snippet_needs.load(), root)
+        for problem in problems:
+            log.warning(f"{page.file.src_uri}: GPU line not shown: {problem}")
+        cuda = None if problems else cuda
+    lines.append(text["cuda"].format(**cuda) if cuda else text["no_cuda"])
     stamp = f'!!! success "{text["title"]}"\n\n' + "".join(f"    {line}\n\n" for line in lines)
     title, newline, rest = markdown.partition("\n")
     return f"{title}{newline}\n{stamp}{rest}"

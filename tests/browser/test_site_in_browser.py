@@ -6,13 +6,13 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+import snippet_needs
 from pages import LANGUAGES, SEARCH_TERMS, pages
 from snippet_runner import ROOT, SNIPPETS, check_output, execute, snippet_for_test
 
 ORIGINS = ("file", "http")
 MAX_PAGE_BYTES = 400_000  # transferred for a page and all it loads, search index excepted
 SEVERE = ("serious", "critical")
-MARKER = re.compile(r"[ \t]*#\s*\(\d+\)!$", re.M)
 OTHER = {"zh": "en", "en": "zh"}
 
 
@@ -92,7 +92,7 @@ class Visit:
 
 def expected_copy(include):
     """What the copy button must give: the snippet file without its annotation markers."""
-    return MARKER.sub("", (SNIPPETS / include).read_text(encoding="utf-8")).rstrip()
+    return snippet_needs.reader_source(include).rstrip()
 
 
 def copy_block(page, include):
@@ -191,16 +191,14 @@ def test_copied_snippet_runs_and_prints_what_the_page_shows(
     copied.parent.mkdir()
     copied.write_text(copy_block(page, include) + "\n", encoding="utf-8")
     module = _mirrored_test_module(SNIPPETS / include)
-    marks = getattr(module, "pytestmark", [])
-    marks = {mark.name for mark in (marks if isinstance(marks, list) else [marks])}
     workdir = tmp_path / "run"
     workdir.mkdir()
+    # Run as the suite runs the file itself: as snippets/snippets.toml declares it.
     run = execute(
         copied,
         workdir,
-        multiprocess="multiprocess" in marks,
+        needs=snippet_needs.needs(include),
         prepare=getattr(module, "prepare_workdir", None),
-        launcher=getattr(module, "LAUNCHER", ()),
     )
     device = "cuda" if torch.cuda.is_available() else "cpu"
     check_output(SNIPPETS / include, run.stdout, device)

@@ -13,11 +13,12 @@ import json
 import os
 import re
 import time
-from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+import snippet_needs
 from pages import DOCS, LANGUAGES, parse
-from snippet_runner import ROOT, SEED, SNIPPETS, TESTS
+from snippet_runner import ROOT, SEED, TESTS
 
 HOOK = ROOT / "docs" / "hooks" / "notebooks.py"
 EXECUTED_LANGUAGE = "en"
@@ -50,12 +51,14 @@ def page_snippets(page):
 
 
 def snippet_cells(notebook):
-    """Code cells that hold a snippet (a torchrun launch cell only starts one)."""
+    """Code cells that hold a snippet (a torchrun launch cell only starts one), as
+    (the file named on their first line, the code after it)."""
     cells = []
     for source in code_cells(notebook):
         if re.search(r"^!.*torch\.distributed\.run", source, re.M):
             continue
-        cells.append(re.sub(r"^%%writefile \S+\n", "", source) + "\n")
+        first, _, code = re.sub(r"^%%writefile \S+\n", "", source).partition("\n")
+        cells.append((first, code + "\n"))
     return cells
 
 
@@ -69,7 +72,10 @@ def test_every_qa_page_has_a_notebook_in_each_language():
 def test_code_cells_are_the_page_snippets_in_order(language, name):
     page = parse(page_path(language, name))
     notebook = hook.build_notebook(page.path, language)
-    assert snippet_cells(notebook) == page_snippets(page)
+    # Each snippet cell names its file first, then holds exactly what the copy button copies.
+    names = [f"# snippets/{path}" for path in page.includes if path.endswith(".py")]
+    assert [first for first, _ in snippet_cells(notebook)] == names
+    assert [code for _, code in snippet_cells(notebook)] == page_snippets(page)
     assert all(not re.search(r"#\s*\(\d+\)!", s) for s in code_cells(notebook))
     assert not any("--8<--" in c["source"] for c in notebook["cells"])
     assert all(not c.get("outputs") for c in notebook["cells"] if c["cell_type"] == "code")
@@ -94,14 +100,33 @@ def test_notebooks_are_valid_nbformat():
             nbformat.validate(nbformat.reads(text, as_version=4))
 
 
-def test_torchrun_cells_launch_like_the_ddp_test():
-    ddp = _load(TESTS / "q16_data_parallel" / "test_ddp_train.py", "notebook_ddp_test")
-    for include, arguments in hook.TORCHRUN.items():
-        # Two processes, as on a CPU-only machine.
-        assert arguments.split() == [a for a in ddp.LAUNCHER[2:] if "nproc" not in a] + [
-            "--nproc-per-node=2"
+def _torch_with(gpus):
+    """Just enough of torch for the launch cell's process count."""
+    cuda = SimpleNamespace(is_available=lambda: gpus > 0, device_count=lambda: gpus)
+    return SimpleNamespace(cuda=cuda)
+
+
+@pytest.mark.parametrize("gpus", [0, 1, 2, 8])
+def test_launch_cells_start_snippets_as_the_suite_does(gpus):
+    """One declaration (snippets/snippets.toml) gives the suite's torchrun arguments and the
+    notebook's launch cell: the same module, options and number of processes."""
+    launched = [n for n in snippet_needs.load().values() if n.launcher]
+    assert launched, "no snippet declares a launcher: nothing to check"
+    for needs in launched:
+        cell = snippet_needs.notebook_launch_cell(needs)
+        suite = snippet_needs.launcher_arguments(needs, gpus > 0, gpus)
+        nproc = eval(snippet_needs.PROCESSES_EXPRESSION, {"torch": _torch_with(gpus)})
+        command = re.search(r"^!\{sys\.executable\} (.*)$", cell, re.M)[1]
+        name = needs.include.split("/")[-1]
+        assert command.replace("{nproc}", str(nproc)) == " ".join([*suite, name])
+        pages_with_it = [
+            hook.build_notebook(page_path("en", n), "en")
+            for n in QA_NAMES
+            if needs.include in parse(page_path("en", n)).includes
         ]
-        assert (SNIPPETS / include).exists()
+        assert pages_with_it, f"{needs.include} is on no page"
+        for notebook in pages_with_it:
+            assert cell in code_cells(notebook)
 
 
 # -------------------------------------------------------------------------------------------
@@ -140,11 +165,11 @@ def prepare(name, workdir):
     """Stage what the page's snippet tests stage (weights, images) via their prepare_workdir."""
     page = parse(page_path(EXECUTED_LANGUAGE, name))
     for include in page.includes:
-        test = TESTS / Path(include).parent / f"test_{Path(include).name}"
-        if include.endswith(".py") and test.exists():
+        needs = snippet_needs.needs(include)
+        if include.endswith(".py") and needs.stand_ins:
+            test = needs.test_path
             module = _load(test, f"notebook_prep_{test.parent.name}_{test.stem}")
-            if hasattr(module, "prepare_workdir"):
-                module.prepare_workdir(workdir)
+            module.prepare_workdir(workdir)
 
 
 def kernel_env(workdir):

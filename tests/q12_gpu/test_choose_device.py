@@ -1,8 +1,6 @@
 import pytest
 import torch
 
-pytestmark = pytest.mark.gpu
-
 
 def test_picks_cuda_exactly_when_available(snippet):
     expected = "cuda" if torch.cuda.is_available() else "cpu"
@@ -26,3 +24,12 @@ def test_accelerator_without_check_reports_the_build_not_the_machine(snippet):
         assert snippet.stdout.splitlines()[-1] == "built for: cuda"
     elif not torch.backends.mps.is_built() and not torch.xpu._is_compiled():
         assert built_for is None
+
+
+@pytest.mark.cuda
+def test_cuda_path_ran(snippet):
+    ns = snippet.namespace
+    assert ns["device"].type == ns["accelerator"].type == "cuda"
+    lines = snippet.stdout.splitlines()
+    assert f"GPUs visible: {torch.cuda.device_count()}" in lines
+    assert f"GPU 0: {torch.cuda.get_device_name(0)}" in lines

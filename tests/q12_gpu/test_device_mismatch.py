@@ -1,8 +1,6 @@
 import pytest
 import torch
 
-pytestmark = pytest.mark.gpu
-
 
 def test_mismatch_raises_and_moving_inputs_fixes_it(snippet):
     first, second, third = snippet.stdout.splitlines()
@@ -15,3 +13,15 @@ def test_mismatch_raises_and_moving_inputs_fixes_it(snippet):
     weight = snippet.namespace["model"].weight
     with pytest.raises(RuntimeError):
         weight * torch.ones(1)
+
+
+@pytest.mark.cuda
+def test_cuda_path_ran(snippet):
+    ns = snippet.namespace
+    assert ns["device"].type == "cuda"
+    assert ns["model"].weight.is_cuda
+    first, second, third = snippet.stdout.splitlines()
+    assert "cuda:0" in first  # the error names both devices
+    assert "cpu" in first
+    assert second == "output device: cuda:0"
+    assert third == "times a 0-dim CPU tensor: cuda:0"

@@ -1,8 +1,6 @@
 import pytest
 import torch
 
-pytestmark = pytest.mark.gpu
-
 
 def test_to_returns_a_copy_and_leaves_the_original(snippet):
     ns = snippet.namespace
@@ -60,3 +58,13 @@ def test_module_moves_keep_the_parameter_objects_except_to_meta(snippet):
     assert model.weight is not weight
     assert model.weight.is_meta
     assert all(p is not model.weight for p in optimizer.param_groups[0]["params"])
+
+
+@pytest.mark.cuda
+def test_cuda_path_ran(snippet):
+    ns = snippet.namespace
+    assert ns["x_dev"].is_cuda
+    assert ns["x_dev"] is not ns["x"]
+    assert ns["z"].is_cuda
+    assert next(ns["model"].parameters()).is_cuda
+    assert "same object: False" in snippet.stdout

@@ -3,8 +3,6 @@ import re
 import pytest
 import torch
 
-pytestmark = pytest.mark.gpu
-
 
 def test_reports_a_median_per_device(snippet):
     devices = re.findall(r"^(\w+): 1024x1024 matmul, median \d+\.\d+ ms$", snippet.stdout, re.M)
@@ -12,9 +10,10 @@ def test_reports_a_median_per_device(snippet):
     assert snippet.namespace["measurement"].median > 0
 
 
-@pytest.mark.skipif(not torch.cuda.is_available(), reason="memory statistics need CUDA")
+@pytest.mark.cuda
 def test_memory_statistics_on_cuda(snippet):
     out = snippet.stdout
+    assert snippet.namespace["a"].is_cuda  # the last matmul timed ran on the GPU
     assert "1 GiB tensor: allocated +1024 MiB" in out
     assert "after del: allocated +0 MiB" in out
     reserved_after_del = int(re.search(r"after del: .* reserved (\d+) MiB", out).group(1))

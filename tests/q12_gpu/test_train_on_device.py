@@ -2,8 +2,6 @@ import re
 
 import pytest
 
-pytestmark = pytest.mark.gpu
-
 
 def test_training_reduces_the_loss(snippet):
     losses = [float(v) for v in re.findall(r"mean loss (\d+\.\d+)", snippet.stdout)]
@@ -18,3 +16,13 @@ def test_model_lives_on_the_device_and_predictions_on_the_cpu(snippet):
     accuracy = (ns["predictions"] == ns["labels"]).float().mean().item()
     assert accuracy > 0.8
     assert f"accuracy on the training data: {accuracy}" in snippet.stdout
+
+
+@pytest.mark.cuda
+def test_cuda_path_ran(snippet):
+    ns = snippet.namespace
+    assert ns["device"].type == "cuda"
+    assert all(p.is_cuda for p in ns["model"].parameters())
+    assert ns["loader"].pin_memory
+    assert ns["inputs"].is_cuda
+    assert ns["outputs"].is_cuda

@@ -5,8 +5,6 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-pytestmark = pytest.mark.gpu
-
 
 def test_loss_goes_down(snippet):
     losses = [float(v) for v in re.findall(r"mean loss (\d+\.\d+)", snippet.stdout)]
@@ -51,3 +49,14 @@ def test_checkpoint_holds_model_optimizer_and_epoch(snippet):
     assert ns["remainder"] == {"epoch": 2}
     assert ns["new_optimizer"].state_dict()["param_groups"][0]["lr"] == 0.1
     assert "same predictions: True" in snippet.stdout
+
+
+@pytest.mark.cuda
+def test_cuda_path_ran(snippet):
+    from lightning.fabric.accelerators import CUDAAccelerator
+
+    ns = snippet.namespace
+    assert isinstance(ns["fabric"].accelerator, CUDAAccelerator)
+    assert ns["fabric"].device.type == "cuda"
+    assert all(p.is_cuda for p in ns["model"].parameters())
+    assert ns["inputs"].is_cuda  # setup_dataloaders moved the batches to the GPU

@@ -1,11 +1,8 @@
 """The snippet starts a child interpreter (`python -X importtime`) to time the imports, so it is
-marked multiprocess and runs as `python lightning_costs.py`: assertions are on stdout and files."""
+declared multiprocess (snippets/snippets.toml) and runs as `python lightning_costs.py`: assertions
+are on stdout and files."""
 
 import re
-
-import pytest
-
-pytestmark = pytest.mark.multiprocess
 
 
 def seconds(out, name):

@@ -6,8 +6,6 @@ import pytest
 import torch
 from torch import nn
 
-pytestmark = pytest.mark.gpu
-
 
 @pytest.fixture(scope="module", autouse=True)
 def _restore_environ():
@@ -145,3 +143,13 @@ def test_code_from_older_tutorials_fails_as_the_page_says(snippet):
     assert pytorch_lightning.__version__ == L.__version__  # same code, other classes
     with pytest.raises(TypeError, match="`model` must be a `LightningModule`"):
         trainer.fit(Other())
+
+
+@pytest.mark.cuda
+def test_cuda_path_ran(snippet):
+    from lightning.pytorch.accelerators import CUDAAccelerator
+
+    trainer = snippet.namespace["trainer"]
+    assert isinstance(trainer.accelerator, CUDAAccelerator)
+    assert trainer.strategy.root_device.type == "cuda"
+    assert "trainer parts: CUDAAccelerator, SingleDeviceStrategy, Precision" in snippet.stdout

@@ -3,8 +3,6 @@ import re
 import pytest
 import torch
 
-pytestmark = pytest.mark.gpu
-
 
 def test_times_one_training_step_per_batch_size(snippet):
     rows = re.findall(
@@ -34,3 +32,11 @@ def test_the_steps_really_trained_the_model(snippet):
     torch.manual_seed(0)
     fresh = torch.nn.Sequential(torch.nn.Linear(32, 64), torch.nn.ReLU(), torch.nn.Linear(64, 1))
     assert not torch.equal(fresh[0].weight, ns["model"][0].weight.cpu())
+
+
+@pytest.mark.cuda
+def test_cuda_path_ran(snippet):
+    ns = snippet.namespace
+    assert ns["inputs"].is_cuda
+    assert ns["targets"].is_cuda
+    assert all(p.is_cuda for p in ns["model"].parameters())

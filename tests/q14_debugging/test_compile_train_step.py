@@ -3,8 +3,6 @@ import re
 import pytest
 import torch
 
-pytestmark = pytest.mark.gpu
-
 
 def test_the_compiled_model_trains_like_the_eager_one(snippet):
     ns = snippet.namespace
@@ -40,3 +38,11 @@ def test_the_verdict_follows_from_the_times(snippet):
         # The page says: on this CPU the compiled step is not clearly faster (typically 0.9-1.1x).
         assert snippet.namespace["mode"] == "default"
         assert not verdict
+
+
+@pytest.mark.cuda
+def test_cuda_path_ran(snippet):
+    ns = snippet.namespace
+    assert ns["mode"] == "reduce-overhead"  # CUDA graphs
+    assert all(p.is_cuda for p in ns["compiled"].parameters())
+    assert all(p.is_cuda for p in ns["eager"].parameters())

@@ -1,9 +1,5 @@
 import re
 
-import pytest
-
-pytestmark = pytest.mark.multiprocess
-
 ROW = re.compile(r"^num_workers=(\d), epoch (\d): (\d+) ms, in order (\w+)$", re.M)
 
 

@@ -3,8 +3,6 @@ import re
 import pytest
 import torch
 
-pytestmark = pytest.mark.gpu
-
 
 @pytest.fixture(scope="module", autouse=True)
 def _restore_backend_settings():
@@ -46,3 +44,12 @@ def test_times_both_formats(snippet):
         # The page says channels_last did not make this CPU step faster (typically 0.6-1.1x).
         best = snippet.namespace["best"]
         assert best["contiguous"] < 1.3 * best["channels_last"]
+
+
+@pytest.mark.cuda
+def test_cuda_path_ran(snippet):
+    lines = snippet.stdout.splitlines()
+    assert lines[:2] == ["cudnn.benchmark: True", "float32 matmul precision: high"]
+    ns = snippet.namespace
+    assert all(p.is_cuda for m in ns["models"].values() for p in m.parameters())
+    assert all(batch.is_cuda for batch in ns["batches"].values())

@@ -3,8 +3,6 @@ import re
 import pytest
 import torch
 
-pytestmark = pytest.mark.gpu
-
 
 def test_times_the_three_implementations(snippet):
     rows = re.findall(r"^Adam, (\S+) *: \d+\.\d\d ms per step$", snippet.stdout, re.M)
@@ -46,3 +44,12 @@ def test_the_default_on_cpu_is_the_for_loop():
     names = {event.key for event in prof.key_averages()}
     assert not [n for n in names if n.startswith(("aten::_foreach", "aten::_fused"))]
     assert "aten::addcmul_" in names
+
+
+@pytest.mark.cuda
+def test_cuda_path_ran(snippet):
+    ns = snippet.namespace
+    assert all(p.is_cuda for p in ns["model"].parameters())
+    for optimizer in ns["optimizers"].values():
+        for state in optimizer.state.values():
+            assert state["exp_avg"].is_cuda

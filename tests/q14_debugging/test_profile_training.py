@@ -4,8 +4,6 @@ import re
 import pytest
 import torch
 
-pytestmark = pytest.mark.gpu
-
 UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0}
 
 
@@ -54,3 +52,14 @@ def test_chrome_trace_holds_the_labels(snippet):
         "ProfilerStep#3",
         "ProfilerStep#4",
     ]
+
+
+@pytest.mark.cuda
+def test_cuda_kernels_are_in_the_profile(snippet):
+    ns = snippet.namespace
+    assert ns["device"].type == "cuda"
+    assert torch.profiler.ProfilerActivity.CUDA in ns["activities"]
+    trace = json.loads((snippet.workdir / "trace.json").read_text())
+    assert [event for event in trace["traceEvents"] if event.get("cat") == "kernel"]
+    cuda = torch.autograd.DeviceType.CUDA
+    assert any(event.device_type == cuda for event in ns["averages"])

@@ -2,7 +2,6 @@ import h5py
 import pytest
 import torch
 
-pytestmark = pytest.mark.gpu
 BUFFERS = ["1.num_batches_tracked", "1.running_mean", "1.running_var"]
 
 
@@ -65,3 +64,11 @@ def test_copy_broadcasts_and_fails_only_when_it_cannot(snippet):
         assert torch.equal(layer.weight.cpu(), torch.arange(4.0).expand(8, 4))
         with pytest.raises(RuntimeError, match="must match the size"):
             layer.weight.copy_(torch.arange(3.0))
+
+
+@pytest.mark.cuda
+def test_cuda_path_ran(snippet):
+    ns = snippet.namespace
+    for name in ("model", "restored", "params_only"):
+        assert all(t.is_cuda for t in ns[name].state_dict().values()), name
+    assert ns["inputs"].is_cuda

@@ -3,8 +3,6 @@ import re
 import pytest
 import torch
 
-pytestmark = pytest.mark.gpu
-
 
 def epoch_lines(stdout):
     return re.findall(r"^  epoch \d+ .*$", stdout, re.M)
@@ -88,3 +86,12 @@ def test_runs_on_the_gpu_when_there_is_one(snippet):
         assert {p.device.type for p in ns[name].parameters()} == {expected}
     for state in ns["optimizer"].state.values():
         assert state["exp_avg"].device.type == expected
+
+
+@pytest.mark.cuda
+def test_cuda_path_ran(snippet):
+    ns = snippet.namespace
+    assert all(p.is_cuda for p in ns["resumed"].parameters())
+    checkpoint = torch.load(snippet.workdir / "checkpoint.pt", map_location="cpu")
+    # The CUDA generators were saved too, one state per GPU.
+    assert len(checkpoint["rng"]["cuda"]) == torch.cuda.device_count()

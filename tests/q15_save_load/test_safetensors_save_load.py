@@ -6,8 +6,6 @@ import torch
 from safetensors import safe_open
 from safetensors.torch import load_file, load_model
 
-pytestmark = pytest.mark.gpu
-
 
 def test_file_stores_the_tied_weight_once_with_the_config(snippet):
     ns = snippet.namespace
@@ -66,3 +64,10 @@ def test_runs_on_the_gpu_when_there_is_one(snippet):
     expected = "cuda" if torch.cuda.is_available() else "cpu"
     for name in ("model", "restored"):
         assert snippet.namespace[name].embed.weight.device.type == expected
+
+
+@pytest.mark.cuda
+def test_cuda_path_ran(snippet):
+    ns = snippet.namespace
+    assert ns["model"].embed.weight.is_cuda
+    assert ns["restored"].embed.weight.is_cuda  # load_model(device="cuda") loaded onto the GPU

@@ -3,8 +3,6 @@ import zipfile
 import pytest
 import torch
 
-pytestmark = pytest.mark.gpu
-
 
 def test_file_holds_parameters_and_buffers(snippet):
     saved = torch.load(snippet.workdir / "model.pt", map_location="cpu")
@@ -71,3 +69,12 @@ def test_mmap_and_assign_load_into_a_meta_model(snippet):
     with torch.no_grad():
         expected = ns["new_model"](inputs.to(ns["device"])).cpu()
         torch.testing.assert_close(model(inputs), expected)
+
+
+@pytest.mark.cuda
+def test_cuda_path_ran(snippet):
+    ns = snippet.namespace
+    assert all(t.is_cuda for t in ns["state_dict"].values())
+    assert all(t.is_cuda for t in ns["new_model"].state_dict().values())
+    saved = torch.load(snippet.workdir / "model.pt")  # saved from the GPU, loaded back onto it
+    assert all(t.is_cuda for t in saved.values())

@@ -1,20 +1,20 @@
 import pytest
 import torch
 
-pytestmark = pytest.mark.gpu
 
-
-def test_without_gpus_data_parallel_is_a_pass_through(snippet):
+def test_data_parallel_is_a_pass_through_exactly_when_there_is_no_gpu(snippet):
     ns = snippet.namespace
-    if torch.cuda.is_available():
-        pytest.skip("there are GPUs: DataParallel really scatters")
+    if torch.cuda.is_available():  # scattering: the test marked cuda below
+        assert ns["dp_model"].device_ids == list(range(torch.cuda.device_count()))
+        assert ns["dp_model"].module is ns["model"]
+        return
     assert ns["dp_model"].device_ids == []
     assert ns["dp_model"].module is ns["model"]
     assert ns["model"].calls == [("cpu", 8, True)]
     assert torch.equal(ns["outputs"], ns["model"](ns["inputs"]))
 
 
-@pytest.mark.skipif(not torch.cuda.is_available(), reason="scattering needs CUDA")
+@pytest.mark.cuda
 def test_with_gpus_the_batch_is_scattered_and_gathered_on_device_0(snippet):
     ns = snippet.namespace
     gpus = torch.cuda.device_count()

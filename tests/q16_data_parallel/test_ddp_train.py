@@ -8,24 +8,20 @@ import sys
 from pathlib import Path
 
 import pytest
+import snippet_needs
 import torch
 from snippet_runner import snippet_for_test
 from torch import nn
 from torch.utils.data import DataLoader
 from torch.utils.data.distributed import DistributedSampler
 
-pytestmark = [pytest.mark.gpu, pytest.mark.multiprocess]
-
 SNIPPET = snippet_for_test(__file__)
 
 
 def processes():
-    """Two CPU processes (gloo), or one process per GPU, at most two (NCCL: one GPU per rank)."""
-    return min(2, torch.cuda.device_count()) if torch.cuda.is_available() else 2
-
-
-# The shared `snippet` fixture starts it the way a reader does: torchrun, not `python ddp_train.py`.
-LAUNCHER = ("-m", "torch.distributed.run", "--standalone", f"--nproc-per-node={processes()}")
+    """As the snippet's torchrun launch (snippets/snippets.toml): two gloo processes on CPU, or
+    one process per GPU, at most two (NCCL: one GPU per rank)."""
+    return snippet_needs.processes(torch.cuda.is_available(), torch.cuda.device_count())
 
 
 @pytest.fixture(scope="module")
@@ -131,3 +127,10 @@ def test_the_harness_imports_dynamo_first_so_destroy_frees_the_gloo_threads(tmp_
     assert left["bare"] > 0  # upstream behaviour: still running after destroy_process_group()
     assert left["harness"] == 0  # freed: the threads were joined
     assert "_dynamo" not in SNIPPET.read_text()  # the reader's script carries no workaround
+
+
+@pytest.mark.cuda
+def test_cuda_path_ran_with_nccl_one_gpu_per_rank(snippet):
+    assert snippet.stdout.splitlines()[0] == f"world size {processes()}, backend nccl"
+    saved = torch.load(snippet.workdir / "ddp_model.pt", map_location="cpu")
+    assert saved  # rank 0 saved the trained weights (from cuda tensors, loaded here on the cpu)

@@ -13,8 +13,6 @@ from q17_transfer_learning.stand_ins import (
 from torchvision.models import resnet18
 from torchvision.transforms import v2
 
-pytestmark = pytest.mark.gpu
-
 EPOCH_LINE = re.compile(
     r"^(head|fine-tune) epoch (\d+): train loss (\d+\.\d{3}), val accuracy (\d+)/(\d+)$"
 )
@@ -210,3 +208,10 @@ def test_unfreezing_needs_an_optimizer_that_holds_the_parameters(snippet):
     assert torch.equal(body.weight, before)
     everything.step()
     assert not torch.equal(body.weight, before)
+
+
+@pytest.mark.cuda
+def test_cuda_path_ran(snippet):
+    ns = snippet.namespace
+    assert ns["device"].type == "cuda"
+    assert all(p.is_cuda for p in ns["model"].parameters())

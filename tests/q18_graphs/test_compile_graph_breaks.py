@@ -18,13 +18,11 @@ MESSAGES = Messages()
 DYNAMO_LOG = logging.getLogger("torch._dynamo")
 
 
-def prepare_workdir(workdir):
-    """Listen to TorchDynamo's log records while the snippet runs; the snippet turns them on."""
-    DYNAMO_LOG.addHandler(MESSAGES)
-
-
 @pytest.fixture(scope="module", autouse=True)
-def _default_logs_afterwards():
+def _listen_to_dynamo_logs():
+    """Listen to TorchDynamo's log records while the snippet runs (the snippet turns them on).
+    An autouse fixture is set up before the module's `snippet` fixture."""
+    DYNAMO_LOG.addHandler(MESSAGES)
     yield
     DYNAMO_LOG.removeHandler(MESSAGES)
     torch._logging.set_logs()

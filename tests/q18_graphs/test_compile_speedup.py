@@ -6,8 +6,6 @@ import torch
 from torch._inductor.utils import run_and_get_code
 from torch.utils import benchmark
 
-pytestmark = pytest.mark.gpu
-
 
 def test_compiled_matches_eager(snippet):
     assert "same result as eager: True" in snippet.stdout
@@ -81,3 +79,12 @@ def test_inductor_fuses_the_whole_function_into_one_cpu_kernel(snippet):
         torch.set_num_threads(threads)
     kernels = {name for code in codes for name in re.findall(r"\b(cpp_fused_\w+)\b", code)}
     assert kernels == {"cpp_fused_add_mul_pow_tanh_0"}
+
+
+@pytest.mark.cuda
+def test_cuda_path_ran(snippet):
+    ns = snippet.namespace
+    assert ns["device"].type == "cuda"
+    assert ns["x"].is_cuda
+    assert ns["y"].is_cuda  # the compiled function ran on the GPU
+    assert re.search(r"^eager: median .*\n^compiled: median", snippet.stdout, re.M)

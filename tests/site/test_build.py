@@ -3,12 +3,16 @@
 The `site` fixture (tests/conftest.py) builds it once per test run; tests/notebooks uses it too.
 """
 
+import importlib.util
 import json
 import re
 import shutil
 from html.parser import HTMLParser
+from types import SimpleNamespace
 
+import gpu_records
 import pytest
+import snippet_needs
 from pages import DOCS, LANGUAGES, SEARCH_TERMS, mkdocs_build, pages
 from snippet_runner import ROOT
 
@@ -141,17 +145,53 @@ def test_search_works_from_disk(site, language):
     assert json.loads(script.removeprefix("var __index = ")) == search_index(site, language)
 
 
-def test_a_missing_include_fails_the_build_and_names_the_file(tmp_path):
+def copy_sources(tmp_path):
+    """What `mkdocs build` reads, copied, so that a test can plant a fault in it."""
     root = tmp_path / "repo"
     for name in ("docs", "snippets"):
-        shutil.copytree(ROOT / name, root / name)
+        shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "mkdocs.yml", root)
+    return root
+
+
+def test_a_missing_include_fails_the_build_and_names_the_file(tmp_path):
+    root = copy_sources(tmp_path)
     page = root / "docs" / "en" / "q11-backpropagation.md"
     text = page.read_text(encoding="utf-8")
     page.write_text(text.replace("chain_rule_by_hand.py", "no_such_snippet.py", 2))
     done = mkdocs_build(root, tmp_path / "site")
     assert done.returncode != 0
     assert "no_such_snippet.py" in done.stderr
+
+
+def test_a_broken_anchor_and_unbacked_gpu_records_fail_the_build_and_say_what(tmp_path):
+    """Planted in one build, since strict mode reports every warning before it aborts: a link
+    to a heading that does not exist (MkDocs logs it only at INFO unless validation says warn),
+    a GPU line typed into the stamp by hand (no recordings behind it, another torch), and GPU
+    timings that no GPU run of the stamp measured."""
+    root = copy_sources(tmp_path)
+    page = root / "docs" / "en" / "q12-gpu.md"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text + "\n[see](q15-save-load.md#no-such-heading)\n", encoding="utf-8")
+    stamps_path = root / "docs" / "tested-with.json"
+    stamps = json.loads(stamps_path.read_text(encoding="utf-8"))
+    typed = {"date": "2026-11-27", "device": "NVIDIA H100", "cuda": "12.8", "torch": "2.9.0"}
+    stamps["q12_gpu"]["cuda"] = typed | {"torchvision": "0.24.0", "python": "3.11.7"}
+    stamps_path.write_text(json.dumps(stamps), encoding="utf-8")
+    speed = {
+        "q12_gpu/time_matmul.py": typed
+        | {"run": "2026-11-27T00:00:00Z", "torchvision": "0.24.0", "python": "3.11.7"}
+        | {"runs": 5, "warmup": 1, "source": "snippets/q12_gpu/time_matmul.py"}
+        | {"rows": [{"label": "cuda", "value": 0.05, "unit": "ms", "values": [0.05]}]}
+    }
+    (root / "docs" / "gpu-speed.json").write_text(json.dumps(speed), encoding="utf-8")
+    done = mkdocs_build(root, tmp_path / "site")
+    assert done.returncode != 0
+    warnings = [line for line in done.stderr.splitlines() if line.startswith("WARNING")]
+    assert any("q15-save-load.md#no-such-heading" in line for line in warnings), warnings
+    assert any("en/q12-gpu.md: GPU line not shown" in line for line in warnings), warnings
+    assert any("en/q12-gpu.md: GPU timings not shown" in line for line in warnings), warnings
+    assert "H100" not in (tmp_path / "site" / "en" / "q12-gpu.html").read_text(encoding="utf-8")
 
 
 def test_every_language_has_its_pages_in_the_nav(site):
@@ -186,3 +226,55 @@ def test_qa_pages_show_their_test_record(site, language):
         assert title in html, page
         assert f"PyTorch {record['torch']}" in html, page
         assert record["date"] in html, page
+
+
+def _hook(name):
+    spec = importlib.util.spec_from_file_location(f"hook_{name}", ROOT / "docs" / "hooks" / name)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_snippet_titles_link_to_the_snippet_and_its_test_when_the_repository_is_known():
+    hook = _hook("copy_snippet_source.py")
+    config = SimpleNamespace(repo_url="https://github.com/o/r", edit_uri="edit/main/docs/")
+    base = hook.source_url(config)
+    assert base == "https://github.com/o/r/blob/main/"
+    title = hook.title("q11_backprop/training_loop.py", base, "en")
+    assert f'<a href="{base}snippets/q11_backprop/training_loop.py">' in title
+    assert f'href="{base}tests/q11_backprop/test_training_loop.py"' in title
+    assert hook.title("q11_backprop/training_loop.py", None, "en") == (
+        "snippets/q11_backprop/training_loop.py"
+    )
+    unset = SimpleNamespace(repo_url=None, edit_uri="edit/main/docs/")
+    assert hook.source_url(unset) is None
+    assert hook.on_config(unset).edit_uri is None  # no edit button without a repository
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_gpu_speed_tables_sit_under_their_outputs(site, language):
+    """Until .ci/gpu.py has measured them, each says so, in the page's language."""
+    declared = snippet_needs.load()
+    speed = gpu_records.load_json(ROOT / gpu_records.SPEED)
+    placeholder = {"zh": "尚未在 GPU 上测量。", "en": "Not measured on a GPU yet."}[language]
+    for page, html in html_pages(site):
+        if page.language != language:
+            continue
+        text = html.read_text(encoding="utf-8")
+        for include in page.includes:
+            needs = declared.get(include)
+            if needs is None or not needs.gpu_speed:
+                continue
+            title = needs.gpu_speed[language]
+            after_output = text.split(f"snippets/{include}", 1)[1]
+            assert title in after_output, f"{html.name}: no speed table for {include}"
+            table = after_output.split(title, 1)[1][:2000]
+            if include in speed:
+                assert speed[include]["device"] in table
+            else:
+                assert placeholder in table, f"{html.name}: {include}"
+
+
+def test_the_site_fetches_no_repository_facts(site):
+    for html in site.rglob("*.html"):
+        assert 'data-md-component="source"' not in html.read_text(encoding="utf-8"), html
