@@ -11,7 +11,8 @@ if device.type == "cuda":
     torch.backends.cudnn.benchmark = True  # (1)!
     torch.set_float32_matmul_precision("high")  # (2)!
 print("cudnn.benchmark:", torch.backends.cudnn.benchmark)
-print("float32 matmul precision:", torch.get_float32_matmul_precision())
+print("fp32 precision, CUDA matmul:", torch.backends.cuda.matmul.fp32_precision)
+print("fp32 precision, cuDNN conv:", torch.backends.cudnn.conv.fp32_precision)
 
 model = nn.Sequential(
     nn.Conv2d(3, 16, 3, padding=1),

@@ -28,14 +28,15 @@ def test_prints_the_compile_time_and_both_step_times(snippet):
 
 def test_the_verdict_follows_from_the_times(snippet):
     best = snippet.namespace["best"]
-    verdict = best["eager"] > 1.5 * best["compiled"]
-    assert snippet.stdout.splitlines()[-1] == f"compiled over 1.5x faster: {verdict}"
+    verdict = best["eager"] > 1.3 * best["compiled"]
+    assert snippet.stdout.splitlines()[-1] == f"compiled over 1.3x faster: {verdict}"
     if torch.cuda.is_available():
         assert snippet.namespace["mode"] == "reduce-overhead"  # CUDA graphs
         assert all(p.is_cuda for p in snippet.namespace["compiled"].parameters())
         assert torch.cuda.max_memory_allocated() > 0
     else:
-        # The page says: on this CPU the compiled step is not clearly faster (typically 0.9-1.1x).
+        # The page says: on this CPU the compiled step is not even 1.3x faster (eager over compiled
+        # time: 0.99-1.14 in five runs, four of them on a loaded machine).
         assert snippet.namespace["mode"] == "default"
         assert not verdict
 

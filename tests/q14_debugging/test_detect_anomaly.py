@@ -1,3 +1,4 @@
+import importlib
 import math
 import warnings
 
@@ -42,3 +43,9 @@ def test_the_fix_gives_finite_gradients_that_gradcheck_accepts(snippet):
     # gradcheck fails for the original: its numerical and analytical gradients differ at -1
     x64 = torch.tensor([4.0, 1.0, -1.0], dtype=torch.float64, requires_grad=True)
     assert not torch.autograd.gradcheck(ns["masked_sqrt"], (x64,), raise_exception=False)
+
+
+def test_torch_utils_bottleneck_is_gone():
+    # The errata say: PyTorch 2.14.1 no longer has torch.utils.bottleneck.
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module("torch.utils.bottleneck")

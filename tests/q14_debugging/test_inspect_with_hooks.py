@@ -36,3 +36,17 @@ def test_dead_units_and_clipping_are_reported(snippet):
     # clip_grad_norm_ returns the norm before clipping and scales the gradients down to max_norm
     assert torch.isclose(norm, torch.clamp(ns["total_norm"], max=1.0), rtol=1e-5)
     assert f"before clipping: {ns['total_norm']:.4f}" in snippet.stdout
+
+
+def test_no_gradient_flows_back_through_dead_units(snippet):
+    # The page says: no gradient flows back through a dead unit, so the weights feeding it stop
+    # learning. The gradient of the loss with respect to its output is not zero, though.
+    ns = snippet.namespace
+    dead = (ns["activations"]["3"] == 0).all(dim=0)
+    assert dead.sum() == 2
+    assert ns["gradients"]["3"][:, dead].abs().sum() > 0
+    assert torch.all(ns["gradients"]["2"][:, dead] == 0)
+    feeding = ns["model"][2]
+    assert torch.all(feeding.weight.grad[dead] == 0)
+    assert torch.all(feeding.bias.grad[dead] == 0)
+    assert torch.all(feeding.weight.grad[~dead].abs().sum(dim=1) > 0)

@@ -19,6 +19,21 @@ def test_summary_counts_only_the_active_steps(snippet):
     ]
 
 
+def test_labelled_ranges_own_little_self_time(snippet):
+    # The page says: the record_function ranges have little self time (their operators own it),
+    # so a table sorted by self time pushes them down; their total time shows the split.
+    events = {
+        event.key: event
+        for event in snippet.namespace["averages"]
+        if event.device_type == torch.autograd.DeviceType.CPU
+    }
+    for label in ("forward", "backward"):
+        assert 2 * events[label].self_cpu_time_total < events[label].cpu_time_total
+    assert events["optimizer_step"].self_cpu_time_total < events["optimizer_step"].cpu_time_total
+    for label in ("forward", "backward", "optimizer_step"):
+        assert f"{label:<15} calls  3, CPU total" in snippet.stdout
+
+
 def test_table_is_sorted_by_self_time(snippet):
     # self_device_time_total, not self_cuda_time_total (its event attribute is deprecated)
     assert snippet.namespace["sort_by"] in ("self_cpu_time_total", "self_device_time_total")
