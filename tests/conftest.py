@@ -9,6 +9,7 @@ import snippet_needs
 import tested_with
 from snippet_runner import (
     ROOT,
+    SnippetError,
     check_output,
     declaration_problems,
     execute,
@@ -65,6 +66,50 @@ def pytest_itemcollected(item):
 
 
 RECORDER = tested_with.Recorder(DECLARED)
+# Which Q&A page holds each snippet, in page order (read without the docs stack: the GPU machine
+# has none).
+SNIPPET_PAGES = snippet_needs.snippet_pages()
+
+# Pages whose snippet tests are all selected: their snippets run once, as the page's notebook
+# (tests/notebook_runner.py). Otherwise (a -k or -m gpu selection) each selected snippet runs on
+# its own, as a reader runs the file.
+PAGE_MODE = set()
+# The test that runs what is left of a page's notebook and checks it, after the snippet tests.
+NOTEBOOK_RUN_TEST = "test_notebook_runs_top_to_bottom_on_cpu"
+
+
+def _cell_position(item):
+    needs = declared_needs(item.path)
+    page = SNIPPET_PAGES.get(needs.include) if needs else None
+    if page is None:
+        return None
+    cells = [i for i, p in SNIPPET_PAGES.items() if p == page]
+    return (page, cells.index(needs.include))
+
+
+@pytest.hookimpl(trylast=True)  # after -k and -m have deselected
+def pytest_collection_modifyitems(config, items):
+    """Question tests in the order of their page's cells, each module's tests right after its
+    own cell; the notebook runs last. Decide which pages run as notebooks."""
+    positions = {item: _cell_position(item) for item in items}
+    pages = {}
+    for item, position in positions.items():
+        if position:
+            pages.setdefault(position[0], set()).add(item.path.name)
+    for page, modules in pages.items():
+        declared = {f"test_{Path(i).name}" for i, p in SNIPPET_PAGES.items() if p == page}
+        if modules >= declared:
+            PAGE_MODE.add(page)
+    first = next((i for i, item in enumerate(items) if positions[item]), len(items))
+    questions = sorted((item for item in items if positions[item]), key=positions.get)
+    notebook_runs = [i for i in items if getattr(i, "originalname", None) == NOTEBOOK_RUN_TEST]
+    before, after = items[:first], items[first:]
+    items[:] = [
+        *(i for i in before if i not in notebook_runs),
+        *questions,
+        *(i for i in after if not positions[i] and i not in notebook_runs),
+        *notebook_runs,
+    ]
 
 
 def pytest_deselected(items):
@@ -129,13 +174,22 @@ def _no_writes_outside_temporary_directories(request):
         assert not changed, f"the test run changed files in the repository: {changed}"
 
 
+@pytest.fixture(scope="session")
+def page_runs(tmp_path_factory):
+    """Each Q&A page's notebook, run cell by cell as the tests need them."""
+    from notebook_runner import PageRuns  # builds notebooks: needs the docs stack
+
+    return PageRuns(tmp_path_factory, DECLARED)
+
+
 @pytest.fixture(scope="module")
 def snippet(request, tmp_path_factory):
     """Run the snippet this test module mirrors, once, and check its output against the page.
 
-    tests/q11_backprop/test_chain_rule_by_hand.py runs snippets/q11_backprop/chain_rule_by_hand.py
-    the way snippets/snippets.toml declares (in process, or as a subprocess, with its launcher),
-    after the module's prepare_workdir(workdir) has staged the stand-ins it declares.
+    tests/q11_backprop/test_chain_rule_by_hand.py runs snippets/q11_backprop/chain_rule_by_hand.py:
+    as the next cell of its page's notebook when the whole page is tested (PAGE_MODE), otherwise
+    on its own the way snippets/snippets.toml declares (in process, or as a subprocess, with its
+    launcher), after the module's prepare_workdir(workdir) has staged the stand-ins it declares.
     """
     import torch
 
@@ -146,10 +200,17 @@ def snippet(request, tmp_path_factory):
     problems = declaration_problems(request.module.__file__, needs, module=request.module)
     if problems:
         pytest.fail("\n".join(problems))
-    workdir = tmp_path_factory.mktemp(path.stem)
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    prepare = getattr(request.module, "prepare_workdir", None)
-    run = execute(path, workdir, needs=needs, prepare=prepare)
+    page = SNIPPET_PAGES.get(needs.include)
+    if page in PAGE_MODE:
+        result = request.getfixturevalue("page_runs")[page].through(needs.include)
+        if result.error:
+            raise SnippetError(result.error)
+        run = result.run
+    else:
+        workdir = tmp_path_factory.mktemp(path.stem)
+        prepare = getattr(request.module, "prepare_workdir", None)
+        run = execute(path, workdir, needs=needs, prepare=prepare)
     check_output(path, run.stdout, device, update=request.config.getoption("--update-outputs"))
     return run
 

@@ -59,6 +59,8 @@ class SnippetRun:
     # Bytes of CUDA memory the snippet allocated at its peak (a gpu snippet run in process on
     # CUDA), None when not measured.
     cuda_bytes: int | None = None
+    # The files the snippet wrote or changed in workdir (its caches, dot folders, left out).
+    written: set = field(default_factory=set)
 
 
 class CudaUse:
@@ -178,14 +180,27 @@ def run_in_subprocess(path, workdir, env=None, timeout=SUBPROCESS_TIMEOUT, launc
     return SnippetRun(path, done.stdout, Path(workdir))
 
 
-def _torch_state(torch):
+def torch_state(torch):
+    """Torch's global settings a snippet may change; restore_torch_state puts them back."""
     return (
         torch.is_grad_enabled(),
         torch.get_default_dtype(),
         torch.is_anomaly_enabled(),
         torch.are_deterministic_algorithms_enabled(),
         torch.get_num_threads(),
+        # (Not the float32 matmul precision: setting it back through the old API leaves the
+        # per-backend settings at "ieee" instead of their default "none".)
+        torch.backends.cudnn.benchmark,
     )
+
+
+def restore_torch_state(torch, state):
+    torch.set_grad_enabled(state[0])
+    torch.set_default_dtype(state[1])
+    torch.autograd.set_detect_anomaly(state[2])
+    torch.use_deterministic_algorithms(state[3])
+    torch.set_num_threads(state[4])
+    torch.backends.cudnn.benchmark = state[5]
 
 
 def needs_of(path):
@@ -195,14 +210,29 @@ def needs_of(path):
     return snippet_needs.needs(include) if include else snippet_needs.Needs(path.name)
 
 
+def files_in(workdir):
+    """Each file under workdir with its modification time; dot folders (caches) left out."""
+    workdir = Path(workdir)
+    return {
+        name: path.stat().st_mtime_ns
+        for path in workdir.rglob("*")
+        if path.is_file() and not (name := path.relative_to(workdir).as_posix()).startswith(".")
+    }
+
+
+def written_since(before, workdir):
+    return {name for name, mtime in files_in(workdir).items() if before.get(name) != mtime}
+
+
 def execute(path, workdir, *, needs=None, prepare=None):
     """Run a snippet as the suite does: in `workdir`, with its caches there, seeded, guarded.
 
     `needs` (from snippets/snippets.toml; by default the snippet's own declaration) says whether
     it runs in a subprocess and with which launcher (torchrun). `prepare(workdir)` stages local
     stand-ins first. In-process runs leave torch's global state (grad mode, default dtype,
-    anomaly mode, determinism, threads) as they found it. A gpu snippet run in process where
-    CUDA is available must allocate CUDA memory (CudaUse), or it fails.
+    anomaly mode, determinism, threads, cuDNN benchmark) as they found it. A
+    gpu snippet run in process where CUDA is available must allocate CUDA memory (CudaUse), or
+    it fails. The run's `written` names the files the snippet wrote.
     """
     import pytest
     import torch
@@ -219,24 +249,25 @@ def execute(path, workdir, *, needs=None, prepare=None):
             mp.setenv(name, str(workdir / f".{name.lower()}"))
         if prepare is not None:
             prepare(workdir)
+        before = files_in(workdir)
         if needs.multiprocess:
-            return run_in_subprocess(path, workdir, launcher=launcher)
-        state = _torch_state(torch)
+            run = run_in_subprocess(path, workdir, launcher=launcher)
+            run.written = written_since(before, workdir)
+            return run
+        state = torch_state(torch)
         random.seed(SEED)
         torch.manual_seed(SEED)
         try:
             if not (needs.gpu and cuda):
-                return run_in_process(path, workdir)
-            with CudaUse(torch.cuda) as used:
                 run = run_in_process(path, workdir)
-            run.cuda_bytes = used.check(path)
+            else:
+                with CudaUse(torch.cuda) as used:
+                    run = run_in_process(path, workdir)
+                run.cuda_bytes = used.check(path)
+            run.written = written_since(before, workdir)
             return run
         finally:
-            torch.set_grad_enabled(state[0])
-            torch.set_default_dtype(state[1])
-            torch.autograd.set_detect_anomaly(state[2])
-            torch.use_deterministic_algorithms(state[3])
-            torch.set_num_threads(state[4])
+            restore_torch_state(torch, state)
 
 
 def check_output(path, stdout, device, update=False):

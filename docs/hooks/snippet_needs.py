@@ -126,6 +126,19 @@ def for_test_file(test_file, declared=None):
     return needs(include, declared)
 
 
+INCLUDE_LINE = re.compile(r'^\s*--8<--\s+"(?P<path>[^"]+\.py)"\s*$', re.M)
+
+
+def snippet_pages(language="en"):
+    """{include: Q&A page} for every snippet on a Q&A page, in page order, e.g.
+    {"q11_backprop/training_loop.py": "q11-backpropagation", ...} (a snippet is on one page)."""
+    found = {}
+    for page in sorted((ROOT / "docs" / language).glob("q*.md")):
+        for match in INCLUDE_LINE.finditer(page.read_text(encoding="utf-8")):
+            found.setdefault(match["path"], page.stem)
+    return found
+
+
 def processes(cuda_available, device_count):
     """torchrun processes: one per GPU, at most two (NCCL wants a GPU per rank), else two."""
     return min(2, device_count) if cuda_available else 2

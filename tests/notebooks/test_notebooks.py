@@ -1,39 +1,23 @@
 """The Jupyter notebook of every Q&A page: made from the page, on the site, and runs top to bottom.
 
 docs/hooks/notebooks.py generates the notebooks at build time; the same function builds them here.
-Each notebook is executed with nbclient on CPU in a fresh working directory, with its caches
-there, the stand-ins the snippet tests stage (prepare_workdir), and the kernel network-guarded and
-seeded like a multiprocess snippet. Code cells are the same in both languages (checked below), so
-only the English notebooks are executed, several kernels at a time.
+Each notebook runs on CPU, top to bottom, in an IPython shell in a fresh working directory, with
+its caches there and the stand-ins its snippets declare (tests/notebook_runner.py): that run is
+also the one execution of every snippet whose tests assert on it. Code cells are the same in both
+languages (checked below), so the English notebooks are the ones run.
 """
 
-import asyncio
-import importlib.util
 import json
-import os
 import re
-import time
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 import snippet_needs
+from notebook_runner import LANGUAGE, hook
 from pages import DOCS, LANGUAGES, parse
-from snippet_runner import ROOT, SEED, TESTS
+from snippet_runner import SNIPPETS, expected_output_path, normalise
 
-HOOK = ROOT / "docs" / "hooks" / "notebooks.py"
-EXECUTED_LANGUAGE = "en"
-CELL_TIMEOUT = 300
-CONCURRENT_KERNELS = int(os.environ.get("NOTEBOOK_KERNELS", "4"))
-
-
-def _load(path, name):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-hook = _load(HOOK, "docs_hooks_notebooks")
 QA_NAMES = [p.stem for p in hook.qa_pages("en")]
 
 
@@ -158,89 +142,25 @@ def test_notebook_pages_stay_out_of_the_search_index(site):
 
 
 # -------------------------------------------------------------------------------------------
-# Executed
-
-
-def prepare(name, workdir):
-    """Stage what the page's snippet tests stage (weights, images) via their prepare_workdir."""
-    page = parse(page_path(EXECUTED_LANGUAGE, name))
-    for include in page.includes:
-        needs = snippet_needs.needs(include)
-        if include.endswith(".py") and needs.stand_ins:
-            test = needs.test_path
-            module = _load(test, f"notebook_prep_{test.parent.name}_{test.stem}")
-            module.prepare_workdir(workdir)
-
-
-def kernel_env(workdir):
-    env = dict(os.environ)
-    guard = [str(TESTS / "netguard_site"), str(TESTS)]
-    env["PYTHONPATH"] = os.pathsep.join(guard + [p for p in [env.get("PYTHONPATH")] if p])
-    env["SNIPPET_SEED"] = str(SEED)
-    env["CUDA_VISIBLE_DEVICES"] = ""
-    for name in ("TORCH_HOME", "XDG_CACHE_HOME", "MPLCONFIGDIR"):
-        env[name] = str(workdir / f".{name.lower()}")
-    return env
-
-
-async def _execute(name, workdir, semaphore):
-    import nbformat
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
-
-    notebook = nbformat.from_dict(
-        hook.build_notebook(page_path(EXECUTED_LANGUAGE, name), EXECUTED_LANGUAGE)
-    )
-    client = NotebookClient(
-        notebook,
-        timeout=CELL_TIMEOUT,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(workdir)}},
-    )
-    async with semaphore:
-        started = time.perf_counter()
-        try:
-            await client.async_execute(env=kernel_env(workdir))
-        except CellExecutionError as exc:
-            return name, str(exc)[-4000:], notebook, time.perf_counter() - started
-        return name, None, notebook, time.perf_counter() - started
-
-
-@pytest.fixture(scope="module")
-def executed(tmp_path_factory):
-    pytest.importorskip("nbclient")
-    pytest.importorskip("ipykernel")
-    workdirs = {}
-    for name in QA_NAMES:
-        workdirs[name] = tmp_path_factory.mktemp(f"nb-{name}")
-        prepare(name, workdirs[name])
-
-    async def run_all():
-        semaphore = asyncio.Semaphore(CONCURRENT_KERNELS)
-        return await asyncio.gather(*(_execute(n, workdirs[n], semaphore) for n in QA_NAMES))
-
-    started = time.perf_counter()
-    results = asyncio.run(run_all())
-    total = time.perf_counter() - started
-    times = ", ".join(f"{n[:3]} {s:.0f} s" for n, _, _, s in results)
-    print(f"notebooks executed in {total:.1f} s ({CONCURRENT_KERNELS} kernels at once): {times}")
-    return {name: (error, notebook) for name, error, notebook, _ in results}
-
-
-def outputs(cell):
-    return "".join(
-        o.get("text", "") + "".join(o.get("data", {}).get("text/plain", ""))
-        for o in cell.get("outputs", [])
-    )
+# Executed: each notebook runs top to bottom in an IPython shell (tests/notebook_runner.py). In
+# the full session its cells have already run, one at a time, as the snippets' own tests needed
+# them (each snippet runs once); what is left runs here.
 
 
 @pytest.mark.parametrize("name", QA_NAMES)
-def test_notebook_runs_top_to_bottom_on_cpu(executed, name):
-    error, notebook = executed[name]
-    assert error is None, f"notebooks/{name}.ipynb ({EXECUTED_LANGUAGE}) failed:\n{error}"
-    for cell in notebook.cells:
-        if cell.cell_type == "code":
-            assert not [o for o in cell.outputs if o.get("output_type") == "error"]
-            # A shell command does not raise in IPython: check that the launched script ran.
-            if re.search(r"^!.*torch\.distributed\.run", cell.source, re.M):
-                assert "replicas identical: True" in outputs(cell), outputs(cell)[-4000:]
+def test_notebook_runs_top_to_bottom_on_cpu(page_runs, name):
+    import torch
+
+    assert not torch.cuda.is_available(), "the CPU session hides the GPUs (CUDA_VISIBLE_DEVICES=)"
+    run = page_runs[name]
+    results = run.finish()
+    assert list(results) == run.includes, "every snippet cell ran, in the page's order"
+    failed = {include: r.error for include, r in results.items() if r.error}
+    assert failed == {}, f"notebooks/{name}.ipynb ({LANGUAGE}) failed"
+    # What each cell printed is what its recording holds: the output the page shows.
+    for include, result in results.items():
+        recorded = expected_output_path(SNIPPETS / include, "cpu")
+        expected = recorded.read_text(encoding="utf-8") if recorded.exists() else ""
+        assert normalise(result.run.stdout) == normalise(expected), f"snippets/{include}"
+    seconds = ", ".join(f"{Path(i).stem} {r.seconds:.1f} s" for i, r in results.items())
+    print(f"notebooks/{name}.ipynb: {seconds}")

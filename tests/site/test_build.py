@@ -207,7 +207,9 @@ def test_docs_folder_languages_match_config():
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     assert re.findall(r"- locale: (\w+)", config) == list(LANGUAGES)
     assert sorted(
-        p.name for p in DOCS.iterdir() if p.is_dir() and p.name not in {"assets", "hooks"}
+        p.name
+        for p in DOCS.iterdir()
+        if p.is_dir() and p.name not in {"assets", "hooks", "overrides", "__pycache__"}
     ) == sorted(LANGUAGES)
 
 
