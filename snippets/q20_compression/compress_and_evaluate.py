@@ -6,7 +6,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils import prune
 from torch.utils.data import DataLoader, TensorDataset
-from torchao.quantization import Int8DynamicActivationInt8WeightConfig, quantize_
+from torchao.quantization import Int8WeightOnlyConfig, quantize_
 
 torch.manual_seed(0)
 
@@ -19,7 +19,7 @@ def make_split(n):
     return TensorDataset(centers[labels] + torch.randn(n, 64), labels)
 
 
-train_loader = DataLoader(make_split(4000), batch_size=64, shuffle=True)
+train_loader = DataLoader(make_split(4000), batch_size=256, shuffle=True)
 test_loader = DataLoader(make_split(2000), batch_size=256)
 
 
@@ -57,18 +57,18 @@ def report(name, model):
 model = nn.Sequential(
     nn.Linear(64, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, num_classes)
 )
-train(model, epochs=3, lr=0.05)
+train(model, epochs=5, lr=0.05)
 report("fp32", model)
 
 pruned = copy.deepcopy(model)
 weights = [(m, "weight") for m in pruned if isinstance(m, nn.Linear)]
 prune.global_unstructured(weights, pruning_method=prune.L1Unstructured, amount=0.9)
 report("pruned 90%, masks on", pruned)  # (3)!
-train(pruned, epochs=1, lr=0.01)  # (4)!
+train(pruned, epochs=2, lr=0.01)  # (4)!
 for module, name in weights:
     prune.remove(module, name)
 report("pruned 90%, fine-tuned", pruned)
 
 quantized = copy.deepcopy(model)
-quantize_(quantized, Int8DynamicActivationInt8WeightConfig())  # (5)!
-report("int8 dynamic (torchao)", quantized)
+quantize_(quantized, Int8WeightOnlyConfig())  # (5)!
+report("int8 weight-only (torchao)", quantized)

@@ -1,3 +1,4 @@
+import copy
 import io
 
 import torch
@@ -17,29 +18,27 @@ def distillation_loss(student_logits, teacher_logits, labels, T=4.0, alpha=0.7):
     return alpha * soft * T**2 + (1 - alpha) * hard  # (4)!
 
 
-s = torch.tensor([[2.0, 0.0, -1.0], [0.5, 1.5, 0.0]])
-t = torch.tensor([[3.0, 1.0, -2.0], [0.0, 2.0, 1.0]])
-p, log_q = F.softmax(t / 4, dim=1), F.log_softmax(s / 4, dim=1)
-by_hand = (p * (p.log() - log_q)).sum(dim=1).mean()  # (5)!
-by_kl_div = F.kl_div(log_q, p, reduction="batchmean")
-print(f"KL by hand {by_hand.item():.6f}, F.kl_div batchmean {by_kl_div.item():.6f}")
-
 num_classes = 10
 centers = torch.randn(num_classes, 32) * 0.5
-train_y = torch.randint(num_classes, (1000,))
-train_x = centers[train_y] + torch.randn(1000, 32)
-test_y = torch.randint(num_classes, (1000,))
-test_x = centers[test_y] + torch.randn(1000, 32)
+
+
+def make_split(n):
+    labels = torch.randint(num_classes, (n,))
+    return centers[labels] + torch.randn(n, 32), labels
+
+
+train_x, train_y = make_split(2000)
+test_x, test_y = make_split(1000)
 
 
 def mlp(hidden):
     return nn.Sequential(nn.Linear(32, hidden), nn.ReLU(), nn.Linear(hidden, num_classes))
 
 
-def fit(model, loss_fn, epochs=10):
+def fit(model, loss_fn, n, epochs):
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
     for _ in range(epochs):
-        for i in range(0, len(train_x), 100):
+        for i in range(0, n, 100):
             x, y = train_x[i : i + 100], train_y[i : i + 100]
             loss = loss_fn(model(x), x, y)
             optimizer.zero_grad()
@@ -48,21 +47,24 @@ def fit(model, loss_fn, epochs=10):
     return model.eval()
 
 
-teacher = fit(mlp(128), lambda out, x, y: F.cross_entropy(out, y))
-teacher.requires_grad_(False)  # (6)!
+def labels_loss(student_logits, x, y):
+    return F.cross_entropy(student_logits, y)
 
 
 def kd_loss(student_logits, x, y):
     with torch.no_grad():
-        teacher_logits = teacher(x)  # (7)!
+        teacher_logits = teacher(x)  # (5)!
     return distillation_loss(student_logits, teacher_logits, y)
 
 
-student = fit(mlp(8), kd_loss)  # (8)!
+teacher = fit(mlp(128), labels_loss, n=2000, epochs=10).requires_grad_(False)  # (6)!
+student = mlp(32)
+labels_only = fit(copy.deepcopy(student), labels_loss, n=200, epochs=30)  # (7)!
+distilled = fit(copy.deepcopy(student), kd_loss, n=200, epochs=30)
 
-for name, model in [("teacher", teacher), ("student", student)]:
+for name, model in [("teacher", teacher), ("labels only", labels_only), ("distilled", distilled)]:
     buffer = io.BytesIO()
     torch.save(model.state_dict(), buffer)
     with torch.inference_mode():
         accuracy = (model(test_x).argmax(dim=1) == test_y).float().mean().item()
-    print(f"{name}: {buffer.getbuffer().nbytes:6,} bytes, test accuracy {accuracy:.3f}")
+    print(f"{name + ':':12} {buffer.getbuffer().nbytes:6,} bytes, test accuracy {accuracy:.3f}")

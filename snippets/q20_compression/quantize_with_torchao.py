@@ -3,12 +3,13 @@ import os
 
 import torch
 from torch import nn
-from torch.utils import benchmark
 from torchao.quantization import (  # (1)!
     Int8DynamicActivationInt8WeightConfig,
     Int8WeightOnlyConfig,
+    IntxWeightOnlyConfig,
     quantize_,
 )
+from torchao.utils import should_reduce_range
 
 torch.manual_seed(0)
 
@@ -24,6 +25,8 @@ model = nn.Sequential(
     nn.Linear(1024, 10),
 ).eval()
 x = torch.randn(64, 3, 16, 16)
+with torch.inference_mode():
+    reference = model(x)
 
 
 def file_size(model, path):
@@ -31,32 +34,26 @@ def file_size(model, path):
     return os.path.getsize(path)
 
 
-def best_ms(model):
-    timer = benchmark.Timer(stmt="model(x)", globals={"model": model, "x": x})  # (3)!
-    with torch.inference_mode():
-        return min(timer.blocked_autorange(min_run_time=0.3).times) * 1e3
+def linear_or_conv(module, fqn):
+    return isinstance(module, (nn.Linear, nn.Conv2d))
 
 
-with torch.inference_mode():
-    reference = model(x)
 fp32_size = file_size(model, "fp32.pt")
-print(f"fp32:             {fp32_size:>9,} bytes, {best_ms(model):.3f} ms per batch")
-
+print(f"fp32:             {fp32_size:>9,} bytes")
 configs = {
-    "int8_weight_only": Int8WeightOnlyConfig(),  # (4)!
-    "int8_dynamic": Int8DynamicActivationInt8WeightConfig(),  # (5)!
+    "int8_weight_only": (Int8WeightOnlyConfig(), None),  # (3)!
+    "int8_dynamic": (
+        Int8DynamicActivationInt8WeightConfig(reduce_range=should_reduce_range(x.device)),  # (4)!
+        None,
+    ),
+    "int4_weight_only": (IntxWeightOnlyConfig(weight_dtype=torch.int4), linear_or_conv),  # (5)!
 }
-for name, config in configs.items():
-    quantized = copy.deepcopy(model)
-    quantize_(quantized, config)  # (6)!
+quantized = {}
+for name, (config, filter_fn) in configs.items():
+    quantized[name] = copy.deepcopy(model)
+    quantize_(quantized[name], config, filter_fn=filter_fn)  # (6)!
     with torch.inference_mode():
-        output = quantized(x)
-    error = ((output - reference).abs().max() / reference.abs().max()).item()
-    size = file_size(quantized, f"{name}.pt")
-    print(
-        f"{name + ':':17} {size:>9,} bytes ({size / fp32_size:.0%}), "
-        f"{best_ms(quantized):.3f} ms per batch, max error {error:.1%} of max |output|"
-    )
-
-print("conv weight:  ", type(quantized[0].weight).__name__)  # (7)!
-print("linear weight:", type(quantized[4].weight).__name__)
+        error = (quantized[name](x) - reference).abs().max() / reference.abs().max()  # (7)!
+    size = file_size(quantized[name], f"{name}.pt")
+    ratio, conv = size / fp32_size, type(quantized[name][0].weight).__name__
+    print(f"{name + ':':17} {size:>9,} bytes ({ratio:.0%}), error {error:.1%}, conv {conv}")

@@ -33,14 +33,16 @@ def test_pruned_model_is_90_percent_zeros_and_plain_again(snippet):
 
 def test_sizes_and_accuracies(snippet):
     rows = _rows(snippet.stdout)
-    names = ["fp32", "pruned 90%, masks on", "pruned 90%, fine-tuned", "int8 dynamic (torchao)"]
+    names = ["fp32", "pruned 90%, masks on", "pruned 90%, fine-tuned", "int8 weight-only (torchao)"]
     assert list(rows) == names
     fp32, masked, tuned, int8 = rows.values()
-    assert masked[0] > 1.9 * fp32[0]
-    assert abs(tuned[0] - fp32[0]) < 0.001 * fp32[0]
-    assert int8[0] < 0.3 * fp32[0]
+    assert masked[0] > 1.9 * fp32[0]  # masks on: twice the file
+    assert abs(tuned[0] - fp32[0]) < 0.001 * fp32[0]  # after remove: the same size
+    assert int8[0] < 0.3 * fp32[0]  # about a quarter
     for _, top1, top5 in rows.values():
         assert top1 <= top5 <= 1.0
     assert fp32[1] > 0.5
-    assert tuned[1] > masked[1]  # fine-tuning with the masks on recovers accuracy
-    assert abs(int8[1] - fp32[1]) < 0.02
+    assert masked[1] < fp32[1] - 0.05  # pruning costs accuracy (recorded: 0.134)
+    assert tuned[1] > masked[1] + 0.02  # fine-tuning with the masks on recovers some (0.047)
+    assert tuned[1] < fp32[1]
+    assert abs(int8[1] - fp32[1]) < 0.01  # int8 weights: no change in accuracy to speak of

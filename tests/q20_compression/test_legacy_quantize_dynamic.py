@@ -25,3 +25,16 @@ def test_smaller_and_close(snippet):
     ns = snippet.namespace
     assert ns["saved_size"](ns["quantized"]) < 0.35 * ns["saved_size"](ns["model"])
     assert ns["error"] < 0.05
+
+
+def test_torchao_configs_have_no_recurrent_layers(snippet):
+    # The page: quantize_dynamic covers LSTM/GRU and the cells; torchao's configs need `.weight`.
+    from torchao.quantization import Int8DynamicActivationInt8WeightConfig, quantize_
+
+    for layer in (nn.LSTM(8, 8), nn.GRU(8, 8), nn.GRUCell(8, 8)):
+        with pytest.raises(AssertionError, match="requires module to have weight"):
+            quantize_(
+                nn.Sequential(layer),
+                Int8DynamicActivationInt8WeightConfig(),
+                filter_fn=lambda module, fqn, layer=layer: module is layer,
+            )
