@@ -61,6 +61,31 @@ def test_key_points_come_first_and_link_their_sections(language, name):
     )
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_cheat_sheet_gathers_every_key_point_list(language):
+    sheet = (DOCS / language / "cheatsheet.md").read_text(encoding="utf-8")
+    included = re.findall(r'^--8<-- "([^"]+)"$', sheet, re.M)
+    assert included == [f"{language}/{name}:key-points" for name in QA_PAGES]
+    for name in QA_PAGES:
+        assert f"]({name})" in sheet, f"cheat sheet does not link {name}"
+
+
+def test_cheat_sheet_shows_the_key_points_and_stays_out_of_search(site):
+    for language in LANGUAGES:
+        root = site if language == "zh" else site / language
+        html = (root / "cheatsheet.html").read_text(encoding="utf-8")
+        for name in QA_PAGES:
+            page = parse(DOCS / language / name)
+            for bullet in key_points(page).bullets:
+                # The first words of each key point, as rendered text.
+                words = re.sub(r"\[([^\]]*)\]\([^)]*\)|[`*]", r"\1", bullet)[:12]
+                assert words in re.sub(r"<[^>]+>", "", html), (language, name, words)
+            stem = name.removesuffix(".md")
+            assert re.search(rf'href="{stem}\.html#[^"]+"', html), (language, name)
+        index = json.loads((root / "search" / "search_index.json").read_text(encoding="utf-8"))
+        assert not [d for d in index["docs"] if d["location"].startswith("cheatsheet")]
+
+
 @pytest.mark.parametrize("name", QA_PAGES)
 def test_errata_are_collapsed_and_say_what_was_wrong(name):
     found = {}
