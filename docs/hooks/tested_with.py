@@ -18,7 +18,9 @@ log = logging.getLogger("mkdocs.hooks.tested_with")
 
 TEXT = {
     "zh": {
-        "title": "测试记录",
+        "summary": "测试记录：{date} 在 CPU 上通过，PyTorch {torch}；{gpu}",
+        "gpu_yes": "GPU：{device}",
+        "gpu_no": "GPU：尚无",
         "cpu": (
             "本页代码最近一次在 CPU 上通过测试：{date}，PyTorch {torch}，"
             "torchvision {torchvision}，Python {python}。"
@@ -29,7 +31,9 @@ TEXT = {
         "no_cuda": "在 GPU 上：尚无运行记录。",
     },
     "en": {
-        "title": "Tested with",
+        "summary": "Tested with: PyTorch {torch} on CPU, passed {date}; {gpu}",
+        "gpu_yes": "GPU: {device}",
+        "gpu_no": "no GPU run yet",
         "cpu": (
             "The code on this page last passed its tests on CPU on {date}, with PyTorch {torch}, "
             "torchvision {torchvision} and Python {python}."
@@ -63,6 +67,21 @@ def on_page_markdown(markdown, page, config, files):
             log.warning(f"{page.file.src_uri}: GPU line not shown: {problem}")
         cuda = None if problems else cuda
     lines.append(text["cuda"].format(**cuda) if cuda else text["no_cuda"])
-    stamp = f'!!! success "{text["title"]}"\n\n' + "".join(f"    {line}\n\n" for line in lines)
-    title, newline, rest = markdown.partition("\n")
-    return f"{title}{newline}\n{stamp}{rest}"
+    gpu = text["gpu_yes"].format(**cuda) if cuda else text["gpu_no"]
+    summary = text["summary"].format(**record["cpu"], gpu=gpu)
+    # Collapsed to one line, and after the key points: the answer comes first.
+    stamp = f'??? success "{summary}"\n\n' + "".join(f"    {line}\n\n" for line in lines)
+    return _after_key_points(markdown, stamp)
+
+
+def _after_key_points(markdown, block):
+    """Insert `block` after the admonition holding the key points (after the title if none)."""
+    lines = markdown.split("\n")
+    end = next((i for i, line in enumerate(lines) if "[end:key-points]" in line), None)
+    if end is None:
+        title, newline, rest = markdown.partition("\n")
+        return f"{title}{newline}\n{block}{rest}"
+    after = end + 1
+    while after < len(lines) and (not lines[after].strip() or lines[after].startswith("    ")):
+        after += 1
+    return "\n".join([*lines[:after], block, *lines[after:]])
