@@ -4,6 +4,7 @@ import time
 
 import netguard
 import pytest
+import release_results
 import tested_with
 from pages import mkdocs_build
 from snippet_runner import (
@@ -32,6 +33,9 @@ def pytest_configure(config):
         "markers", "multiprocess: the snippet starts processes; it runs as a subprocess"
     )
     netguard.install()
+    # Per-snippet results: the release matrix writes them (RELEASE_RESULTS), a guard reads them.
+    results = release_results.Results(os.environ.get("RELEASE_RESULTS"))
+    config.pluginmanager.register(results, release_results.NAME)
 
 
 RECORDER = tested_with.Recorder()
