@@ -189,6 +189,8 @@ def releases(session, torch):
         *sorted(str(p) for p in Path("tests").glob("q*_*") if p.is_dir()),
         "-p",
         "no:cacheprovider",
+        # A slow machine is not a failing release: a longer limit than the suite's 300 s.
+        "--timeout=900",
         *session.posargs,
         env={
             "CUDA_VISIBLE_DEVICES": "",
