@@ -11,6 +11,10 @@ Every run of the suite records, per snippet (all the tests of `tests/qNN_topic/t
 - ``failed``: anything else, with the first error line;
 - ``skipped``: every test skipped (none does on CPU today).
 
+An entry also lists the DeprecationWarning and FutureWarning lines the snippet's tests raised (in
+a release run they are recorded, not errors: an older release warning about a default that the
+pinned release has since changed is not a failure of the snippet there).
+
 With ``RELEASE_RESULTS=<path>`` (``nox -s releases`` sets it to docs/tested-releases.json)
 output differences are reported instead of failing, and at the end of the run the results go
 into that JSON file under the torch release, with the date, the versions of the stack and the
@@ -172,6 +176,7 @@ class SnippetTests:
     deselected: bool = False
     failure: dict = None
     difference: dict = None
+    warnings: list = field(default_factory=list)
 
 
 class Results:
@@ -190,10 +195,12 @@ class Results:
         )
         if self.output:
             snippet_runner.on_output_difference = self.output_differs
+            snippet_runner.deprecation_warnings = "always"
 
     def pytest_unconfigure(self, config):
         if snippet_runner.on_output_difference == self.output_differs:
             snippet_runner.on_output_difference = None
+            snippet_runner.deprecation_warnings = "error"
 
     def pytest_collection_modifyitems(self, items):
         late = [item for item in items if item.get_closest_marker(AFTER_SNIPPETS)]
@@ -226,6 +233,14 @@ class Results:
             tests.passed += 1
         if report.when == "teardown":
             tests.finished.add(report.nodeid)
+
+    def pytest_warning_recorded(self, warning_message, nodeid):
+        key = snippet_key(nodeid.split("::")[0]) if nodeid else None
+        if key and issubclass(warning_message.category, (DeprecationWarning, FutureWarning)):
+            text = str(warning_message.message).strip().splitlines() or [""]
+            line = scrub(f"{warning_message.category.__name__}: {text[0]}")
+            if line not in self.snippets[key].warnings:
+                self.snippets[key].warnings.append(line)
 
     @pytest.hookimpl(trylast=True)  # after the session fixtures' teardown checks
     def pytest_sessionfinish(self, session):
@@ -261,6 +276,8 @@ class Results:
                     found[key] = tests.difference
                 else:
                     found[key] = {"result": "passed" if tests.passed else "skipped"}
+                if tests.warnings and found[key]["result"] != "needs-library":
+                    found[key] = {**found[key], "warnings": tests.warnings}
         return found
 
     def write(self, path):

@@ -31,8 +31,11 @@ TEXT = {
         "untested": "尚未在其他 PyTorch 版本上测试",
         "notes": "{notes}",
         "join": "；",
+        "sep": "、",
         "on": "{releases} 上",
         "failed": "{on}失败：{error}",
+        "test-failed": "{on}能运行，但测试 {test} 不通过：{error}",
+        "warns": "{on}有警告：{warning}",
         "needs-library": "{on}需要更新的 {library}（随该版本安装的是 {installed}）",
         "needs-library-missing": "{on}装不上所需的 {library}",
         "output-differs": "{on}输出不同：{printed}",
@@ -53,8 +56,11 @@ TEXT = {
         "untested": "Not yet tested on other PyTorch releases",
         "notes": "{notes}",
         "join": "; ",
+        "sep": ", ",
         "on": "on {releases}",
         "failed": "{on}: fails with {error}",
+        "test-failed": "{on}: runs, but its test {test} fails: {error}",
+        "warns": "{on}: warns {warning}",
         "needs-library": "{on}: needs a newer {library} ({installed} goes with it)",
         "needs-library-missing": "{on}: {library} does not install",
         "output-differs": "{on}: the output differs, {printed}",
@@ -116,12 +122,32 @@ def code(text, limit=110):
     return f"{ticks}{pad}{text}{pad}{ticks}"
 
 
+def notes_of(entry):
+    """What one release's entry says beyond "passed": [(kind, detail)], detail hashable."""
+    result = entry["result"]
+    notes = []
+    if result == "failed" and "::" in entry.get("where", ""):
+        # The snippet ran; one of its tests failed (a behaviour the page relies on differs).
+        notes.append(("test-failed", (entry["where"].rsplit("::", 1)[1], entry["error"])))
+    elif result == "failed":
+        notes.append(("failed", entry["error"]))
+    elif result == "needs-library":
+        notes.append(("needs-library", (entry["library"], entry.get("installed"))))
+    elif result == "output-differs":
+        notes.append(("output-differs", (entry["printed"], entry["recorded"])))
+    elif result == "skipped":
+        notes.append(("skipped", None))
+    notes += [("warns", warning) for warning in entry.get("warnings", [])[:1]]
+    return notes
+
+
 def summarise(key, records):
     """What the records say about one snippet: the range it works on and the exceptions.
 
     Returns {"tested": [labels], "works": [labels of the contiguous run of working releases that
     ends with the newest working one], "newest": bool (that run reaches the newest release),
-    "notes": [(kind, [labels], entry)]} or None when no release has a result for it.
+    "notes": [(kind, detail, [labels])] in the order they first appear} or None when no release
+    has a result for it.
     """
     short = labels(records)
     seen = [(short[r["torch"]], r["snippets"][key]) for r in records if key in r["snippets"]]
@@ -133,40 +159,47 @@ def summarise(key, records):
             works.insert(0, name)
         elif works:
             break
-    notes = []  # (kind, [labels], entry) for runs of neighbouring releases with the same result
-    grouping = False
+    notes = {}
     for name, entry in seen:
-        if entry["result"] == "passed":
-            grouping = False
-            continue
-        detail = {k: v for k, v in entry.items() if k not in ("where", "diff")}
-        if grouping and notes[-1][2] == detail:
-            notes[-1][1].append(name)
-        else:
-            notes.append((entry["result"], [name], detail))
-        grouping = True
+        for note in notes_of(entry):
+            notes.setdefault(note, []).append(name)
     return {
         "tested": [name for name, _ in seen],
         "works": works,
         "newest": bool(works) and works[-1] == seen[-1][0],
-        "notes": notes,
+        "notes": [(kind, detail, names) for (kind, detail), names in notes.items()],
     }
 
 
-def note_text(kind, names, detail, text):
-    on = text["on"].format(releases=span(names))
+def releases_text(names, tested, sep=", "):
+    """2.4–2.6 for neighbours among the releases tested, 2.4, 2.10 for others."""
+    runs = []
+    for name in names:
+        if runs and tested.index(name) == tested.index(runs[-1][-1]) + 1:
+            runs[-1].append(name)
+        else:
+            runs.append([name])
+    return sep.join(span(run) for run in runs)
+
+
+def note_text(kind, detail, names, tested, text):
+    on = text["on"].format(releases=releases_text(names, tested, text["sep"]))
     if kind == "failed":
-        return text["failed"].format(on=on, error=code(detail["error"]))
+        return text["failed"].format(on=on, error=code(detail))
+    if kind == "test-failed":
+        return text["test-failed"].format(on=on, test=code(detail[0]), error=code(detail[1]))
     if kind == "needs-library":
-        if detail.get("installed"):
-            return text["needs-library"].format(
-                on=on, library=detail["library"], installed=detail["installed"]
-            )
-        return text["needs-library-missing"].format(on=on, library=detail["library"])
+        library, installed = detail
+        if installed:
+            return text["needs-library"].format(on=on, library=library, installed=installed)
+        return text["needs-library-missing"].format(on=on, library=library)
     if kind == "output-differs":
-        if detail["printed"]:
-            return text["output-differs"].format(on=on, printed=code(detail["printed"]))
-        return text["output-differs-short"].format(on=on, recorded=code(detail["recorded"]))
+        printed, recorded = detail
+        if printed:
+            return text["output-differs"].format(on=on, printed=code(printed))
+        return text["output-differs-short"].format(on=on, recorded=code(recorded))
+    if kind == "warns":
+        return text["warns"].format(on=on, warning=code(detail))
     return text[kind].format(on=on)
 
 
@@ -185,7 +218,8 @@ def lines_for(key, records, language):
         first = text["works"].format(range=shown, tested=tested, anchor=ANCHOR)
     lines = [first]
     if found["notes"]:
-        notes = text["join"].join(note_text(*note, text) for note in found["notes"])
+        said = [note_text(*note, found["tested"], text) for note in found["notes"]]
+        notes = text["join"].join(said)
         lines.append(notes[0].upper() + notes[1:])
     return lines
 

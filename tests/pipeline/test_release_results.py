@@ -184,3 +184,28 @@ def test_the_results_file_keeps_other_releases_and_one_line_per_snippet(tmp_path
     assert mine["summary"]["passed"] == 1
     assert data["2.4.1"] == other
     assert '"q11_backprop/training_loop": {"result": "passed"}' in path.read_text()
+
+
+def test_a_release_run_records_deprecation_warnings_instead_of_failing(tmp_path, monkeypatch):
+    import warnings
+
+    snippet = tmp_path / "warns.py"
+    snippet.write_text("import warnings\nwarnings.warn('old default', FutureWarning)\n")
+    with pytest.raises(SnippetError, match="FutureWarning: old default"):
+        snippet_runner.run_in_process(snippet, tmp_path)
+    results = Results(tmp_path / "out.json")
+    results.pytest_configure(SimpleNamespace(addinivalue_line=lambda *a: None))
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            snippet_runner.run_in_process(snippet, tmp_path)
+    finally:
+        results.pytest_unconfigure(None)
+    assert snippet_runner.deprecation_warnings == "error"
+    for warning in caught:
+        results.pytest_warning_recorded(warning, f"{TEST}::test_a")
+    _run(results, {f"{TEST}::test_a": ("passed", "passed", None)})
+    assert results.results()["q12_gpu/choose_device"] == {
+        "result": "passed",
+        "warnings": ["FutureWarning: old default"],
+    }

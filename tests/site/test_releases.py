@@ -126,6 +126,12 @@ def _records(*results, error="AttributeError: module 'torch' has no attribute 'a
             "recorded": "RuntimeError: mat1 and mat2",
             "printed": "RuntimeError: addmm: mat1 and mat2",
         },
+        "test": {
+            "result": "failed",
+            "error": "assert 0 > 0",
+            "where": "tests/q/test_x.py::test_it_frees_threads",
+        },
+        "warns": {"result": "passed", "warnings": ["FutureWarning: torch.load"]},
     }
     return [
         {
@@ -170,6 +176,19 @@ def _records(*results, error="AttributeError: module 'torch' has no attribute 'a
                 "适用版本：PyTorch 2.14，已测 2.4–2.15（[各版本记录](#tested-releases)）",
                 "2.4–2.6 上需要更新的 torchao（随该版本安装的是 0.5.0）；2.15 上失败："
                 "`AttributeError: module 'torch' has no attribute 'accelerator'`",
+            ],
+        ),
+        (
+            ("warns", "passed", "warns", "test"),
+            [
+                "Works with: PyTorch 2.4–2.14, tested 2.4–2.15 ([releases](#tested-releases))",
+                "On 2.4, 2.14: warns `FutureWarning: torch.load`; on 2.15: runs, but its test "
+                "`test_it_frees_threads` fails: `assert 0 > 0`",
+            ],
+            [
+                "适用版本：PyTorch 2.4–2.14，已测 2.4–2.15（[各版本记录](#tested-releases)）",
+                "2.4、2.14 上有警告：`FutureWarning: torch.load`；"
+                "2.15 上能运行，但测试 `test_it_frees_threads` 不通过：`assert 0 > 0`",
             ],
         ),
     ],
