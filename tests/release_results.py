@@ -11,9 +11,9 @@ Every run of the suite records, per snippet (all the tests of `tests/qNN_topic/t
 - ``failed``: anything else, with the first error line;
 - ``skipped``: every test skipped (none does on CPU today).
 
-An entry also lists the DeprecationWarning and FutureWarning lines the snippet's tests raised (in
-a release run they are recorded, not errors: an older release warning about a default that the
-pinned release has since changed is not a failure of the snippet there).
+In a release run an entry also lists the DeprecationWarning and FutureWarning lines the snippet
+itself raised: there they are recorded, not errors (an older release's warning about a default
+that the pinned release has since changed is no failure of the snippet there).
 
 With ``RELEASE_RESULTS=<path>`` (``nox -s releases`` sets it to docs/tested-releases.json)
 output differences are reported instead of failing, and at the end of the run the results go
@@ -105,11 +105,20 @@ def scrub(text):
     return re.sub(r"(?<![\w.])(?:/[\w.+-]+)+/([\w.+-]+)", r"\1", text).strip()
 
 
+EXCEPTION = re.compile(r"^(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception)(?::\s.*)?$")
+
+
 def error_line(longrepr):
     """The line that says what went wrong, from a failed report's longrepr."""
     crash = getattr(longrepr, "reprcrash", None)
     if crash is not None and crash.message:
-        line = crash.message.strip().splitlines()[0]
+        lines = crash.message.strip().splitlines()
+        line = lines[0]
+        where, _, status = line.partition(": exited with status ")
+        if status and not EXCEPTION.match(status.partition(": ")[2]):
+            # A snippet run as a subprocess (torchrun): the first exception in its stderr.
+            found = [x.strip() for x in lines[1:] if EXCEPTION.match(x.strip())]
+            line = f"{where}: {found[0]}" if found else line
     else:
         lines = [x[1:].strip() for x in str(longrepr).splitlines() if x.startswith("E ")]
         line = lines[-1] if lines else str(longrepr).strip().splitlines()[-1]
@@ -195,12 +204,12 @@ class Results:
         )
         if self.output:
             snippet_runner.on_output_difference = self.output_differs
-            snippet_runner.deprecation_warnings = "always"
+            snippet_runner.on_deprecation_warning = self.warned
 
     def pytest_unconfigure(self, config):
         if snippet_runner.on_output_difference == self.output_differs:
             snippet_runner.on_output_difference = None
-            snippet_runner.deprecation_warnings = "error"
+            snippet_runner.on_deprecation_warning = None
 
     def pytest_collection_modifyitems(self, items):
         late = [item for item in items if item.get_closest_marker(AFTER_SNIPPETS)]
@@ -234,14 +243,6 @@ class Results:
         if report.when == "teardown":
             tests.finished.add(report.nodeid)
 
-    def pytest_warning_recorded(self, warning_message, nodeid):
-        key = snippet_key(nodeid.split("::")[0]) if nodeid else None
-        if key and issubclass(warning_message.category, (DeprecationWarning, FutureWarning)):
-            text = str(warning_message.message).strip().splitlines() or [""]
-            line = scrub(f"{warning_message.category.__name__}: {text[0]}")
-            if line not in self.snippets[key].warnings:
-                self.snippets[key].warnings.append(line)
-
     @pytest.hookimpl(trylast=True)  # after the session fixtures' teardown checks
     def pytest_sessionfinish(self, session):
         if self.output:
@@ -260,6 +261,12 @@ class Results:
             "printed": scrub(new),
             "diff": [scrub(line) for line in list(diff)[2:42]],
         }
+
+    def warned(self, path, warning):
+        text = str(warning.message).strip().splitlines() or [""]
+        line = scrub(f"{warning.category.__name__}: {text[0]}")
+        if line not in self.snippets[snippet_key(path)].warnings:
+            self.snippets[snippet_key(path)].warnings.append(line)
 
     def results(self):
         """{snippet: entry} for every snippet whose tests all ran (or whose module failed)."""

@@ -36,11 +36,10 @@ SUBPROCESS_TIMEOUT = 300
 # (`nox -s releases`): called as f(snippet, recorded, printed) instead of failing when the
 # output differs from the recording, which was made on the pinned release.
 on_output_difference = None
-# What DeprecationWarning and FutureWarning do in an in-process snippet. "error": a snippet must
-# not teach an API that PyTorch is deprecating. The release matrix sets "always" and records them:
-# an older release's warning about a default that the pinned release has since changed is not a
-# failure of the snippet there.
-deprecation_warnings = "error"
+# Also set by it: called as f(snippet, warning) for each DeprecationWarning and FutureWarning an
+# in-process snippet raises, which then is not an error: an older release's warning about a
+# default that the pinned release has since changed is no failure of the snippet there.
+on_deprecation_warning = None
 
 # Only what changes from run to run on the same machine. Everything else is compared exactly.
 VOLATILE = [
@@ -96,11 +95,18 @@ def run_in_process(path, workdir):
     argv = sys.argv
     sys.argv = [str(path)]
     try:
-        with contextlib.redirect_stdout(buffer), warnings.catch_warnings():
+        report = on_deprecation_warning
+        caught = warnings.catch_warnings(record=report is not None)
+        with contextlib.redirect_stdout(buffer), caught as seen:
             # A snippet must not teach an API that PyTorch is deprecating.
-            warnings.simplefilter(deprecation_warnings, DeprecationWarning)
-            warnings.simplefilter(deprecation_warnings, FutureWarning)
-            namespace = runpy.run_path(str(path), run_name="__main__")
+            warnings.simplefilter("always" if report else "error", DeprecationWarning)
+            warnings.simplefilter("always" if report else "error", FutureWarning)
+            try:
+                namespace = runpy.run_path(str(path), run_name="__main__")
+            finally:
+                for warning in seen or []:
+                    if issubclass(warning.category, (DeprecationWarning, FutureWarning)):
+                        report(path, warning)
     except SystemExit as exc:
         if exc.code not in (0, None):
             raise SnippetError(f"{rel(path)}: exited with status {exc.code}") from exc
