@@ -36,7 +36,7 @@ TEXT = {
         "failed": "{on}失败：{error}",
         "test-failed": "{on}能运行，但测试 {test} 不通过：{error}",
         "warns": "{on}有警告：{warning}",
-        "needs-library": "{on}需要更新的 {library}（随该版本安装的是 {installed}）",
+        "needs-library": "{on}需要比随该版本发布的更新的 {library}",
         "needs-library-missing": "{on}装不上所需的 {library}",
         "output-differs": "{on}输出不同：{printed}",
         "output-differs-short": "{on}少打印了：{recorded}",
@@ -61,7 +61,7 @@ TEXT = {
         "failed": "{on}: fails with {error}",
         "test-failed": "{on}: runs, but its test {test} fails: {error}",
         "warns": "{on}: warns {warning}",
-        "needs-library": "{on}: needs a newer {library} ({installed} goes with it)",
+        "needs-library": "{on}: needs a newer {library} than the one released with it",
         "needs-library-missing": "{on}: {library} does not install",
         "output-differs": "{on}: the output differs, {printed}",
         "output-differs-short": "{on}: the output lacks {recorded}",
@@ -131,8 +131,10 @@ def notes_of(entry):
         notes.append(("test-failed", (entry["where"].rsplit("::", 1)[1], entry["error"])))
     elif result == "failed":
         notes.append(("failed", entry["error"]))
+    elif result == "needs-library" and entry.get("installed"):
+        notes.append(("needs-library", entry["library"]))
     elif result == "needs-library":
-        notes.append(("needs-library", (entry["library"], entry.get("installed"))))
+        notes.append(("needs-library-missing", entry["library"]))
     elif result == "output-differs":
         notes.append(("output-differs", (entry["printed"], entry["recorded"])))
     elif result == "skipped":
@@ -188,11 +190,8 @@ def note_text(kind, detail, names, tested, text):
         return text["failed"].format(on=on, error=code(detail))
     if kind == "test-failed":
         return text["test-failed"].format(on=on, test=code(detail[0]), error=code(detail[1]))
-    if kind == "needs-library":
-        library, installed = detail
-        if installed:
-            return text["needs-library"].format(on=on, library=library, installed=installed)
-        return text["needs-library-missing"].format(on=on, library=library)
+    if kind in ("needs-library", "needs-library-missing"):
+        return text[kind].format(on=on, library=detail)
     if kind == "output-differs":
         printed, recorded = detail
         if printed:

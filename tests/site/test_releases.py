@@ -169,12 +169,12 @@ def _records(*results, error="AttributeError: module 'torch' has no attribute 'a
             ("lib", "lib", "passed", "failed"),
             [
                 "Works with: PyTorch 2.14, tested 2.4–2.15 ([releases](#tested-releases))",
-                "On 2.4–2.6: needs a newer torchao (0.5.0 goes with it); on 2.15: fails with "
-                "`AttributeError: module 'torch' has no attribute 'accelerator'`",
+                "On 2.4–2.6: needs a newer torchao than the one released with it; "
+                "on 2.15: fails with `AttributeError: module 'torch' has no attribute 'accelerator'`",
             ],
             [
                 "适用版本：PyTorch 2.14，已测 2.4–2.15（[各版本记录](#tested-releases)）",
-                "2.4–2.6 上需要更新的 torchao（随该版本安装的是 0.5.0）；2.15 上失败："
+                "2.4–2.6 上需要比随该版本发布的更新的 torchao；2.15 上失败："
                 "`AttributeError: module 'torch' has no attribute 'accelerator'`",
             ],
         ),
