@@ -170,7 +170,8 @@ def _records(*results, error="AttributeError: module 'torch' has no attribute 'a
             [
                 "Works with: PyTorch 2.14, tested 2.4–2.15 ([releases](#tested-releases))",
                 "On 2.4–2.6: needs a newer torchao than the one released with it; "
-                "on 2.15: fails with `AttributeError: module 'torch' has no attribute 'accelerator'`",
+                "on 2.15: fails with "
+                "`AttributeError: module 'torch' has no attribute 'accelerator'`",
             ],
             [
                 "适用版本：PyTorch 2.14，已测 2.4–2.15（[各版本记录](#tested-releases)）",
