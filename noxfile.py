@@ -184,14 +184,17 @@ def releases(session, torch):
         installed.write_text(json.dumps(record))
     session.run_install("python", "-c", CHECK_RELEASE, torch, pins["torchvision"])
     results = Path("docs/tested-releases.json")
+    # `nox -s releases -- tests/q12_gpu/test_new_snippet.py` runs only those tests (a new snippet):
+    # their entries are updated, the others kept.
+    chosen = [arg for arg in session.posargs if arg.startswith("tests/q")]
     ran = session.run(
         "pytest",
-        *sorted(str(p) for p in Path("tests").glob("q*_*") if p.is_dir()),
+        *(chosen or sorted(str(p) for p in Path("tests").glob("q*_*") if p.is_dir())),
         "-p",
         "no:cacheprovider",
         # A slow machine is not a failing release: a longer limit than the suite's 300 s.
         "--timeout=900",
-        *session.posargs,
+        *(arg for arg in session.posargs if arg not in chosen),
         env={
             "CUDA_VISIBLE_DEVICES": "",
             "RELEASE_RESULTS": str(results.resolve()),

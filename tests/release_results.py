@@ -291,23 +291,37 @@ class Results:
         import torch
 
         snippets = self.results()
-        counts = {kind: 0 for kind in RESULTS}
-        for entry in snippets.values():
-            counts[entry["result"]] += 1
+        release = torch.__version__.split("+")[0]
+        data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        if release in data and set(snippets) != set(all_snippets()):
+            # Only some snippets ran (a new one, say): update theirs, dated, and keep the others.
+            today = date.today().isoformat()
+            kept = data[release]
+            merged = {**kept["snippets"], **{k: {**v, "date": today} for k, v in snippets.items()}}
+            merged = {key: merged[key] for key in sorted(merged) if key in all_snippets()}
+            data[release] = {**kept, "summary": summary(merged), "snippets": merged}
+            path.write_text(HOOK.dumps(data), encoding="utf-8")
+            return
         record = {
-            "torch": torch.__version__.split("+")[0],
+            "torch": release,
             "date": date.today().isoformat(),
             "python": platform.python_version(),
             "device": "CPU" if not torch.cuda.is_available() else torch.cuda.get_device_name(0),
             "stack": {name: installed(name) for name in STACK},
             "install": json.loads(os.environ.get("RELEASE_INSTALL", "null")),
             "run_seconds": round(time.perf_counter() - self.started),
-            "summary": counts,
+            "summary": summary(snippets),
             "snippets": snippets,
         }
-        data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-        data[record["torch"]] = record
+        data[release] = record
         path.write_text(HOOK.dumps(data), encoding="utf-8")
+
+
+def summary(snippets):
+    counts = {kind: 0 for kind in RESULTS}
+    for entry in snippets.values():
+        counts[entry["result"]] += 1
+    return counts
 
 
 def release_key(release):

@@ -1,6 +1,7 @@
 """The per-snippet results that `nox -s releases` records: how a run's reports become results."""
 
 import json
+from datetime import date
 from types import SimpleNamespace
 
 import pytest
@@ -218,3 +219,21 @@ def test_a_release_run_records_deprecation_warnings_instead_of_failing(tmp_path)
     assert snippet_runner.on_output_difference is None
     key = snippet_key(snippet)  # not a snippet of ours: recorded under None
     assert results.snippets[key].warnings == ["FutureWarning: old default"]
+
+
+def test_a_run_of_some_snippets_updates_only_their_entries(tmp_path):
+    path = tmp_path / "tested-releases.json"
+    release = torch.__version__.split("+")[0]
+    everything = {key: {"result": "failed", "error": "x"} for key in release_results.all_snippets()}
+    kept = {"torch": release, "date": "2026-01-01", "summary": {}, "snippets": everything}
+    path.write_text(json.dumps({release: kept}))
+    results = Results(path)
+    _run(results, {"tests/q11_backprop/test_training_loop.py::test_a": ("passed", "passed", None)})
+    results.write(path)
+    record = json.loads(path.read_text())[release]
+    assert record["date"] == "2026-01-01"
+    assert record["snippets"]["q11_backprop/training_loop"]["result"] == "passed"
+    assert record["snippets"]["q11_backprop/training_loop"]["date"] == str(date.today())
+    assert record["snippets"]["q12_gpu/choose_device"] == {"result": "failed", "error": "x"}
+    assert record["summary"]["passed"] == 1
+    assert record["summary"]["failed"] == len(everything) - 1
