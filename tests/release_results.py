@@ -61,6 +61,7 @@ STACK = (
     "pillow",
 )
 AFTER_SNIPPETS = "after_snippets"
+WARNING_LENGTH = 200
 
 
 def _hook():
@@ -102,7 +103,7 @@ def scrub(text):
     """An error line without this machine's paths: same text wherever it ran."""
     text = re.sub(r" \((?:/|[A-Za-z]:\\)[^)]*\)", "", text)
     text = text.replace(f"{ROOT.as_posix()}/", "")
-    return re.sub(r"(?<![\w.])(?:/[\w.+-]+)+/([\w.+-]+)", r"\1", text).strip()
+    return re.sub(r"(?<![\w.:/])(?:/[\w.+-]+)+/([\w.+-]+)", r"\1", text).strip()
 
 
 EXCEPTION = re.compile(r"^(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception)(?::\s.*)?$")
@@ -265,6 +266,8 @@ class Results:
     def warned(self, path, warning):
         text = str(warning.message).strip().splitlines() or [""]
         line = scrub(f"{warning.category.__name__}: {text[0]}")
+        if len(line) > WARNING_LENGTH:  # torch.load's runs to 900 characters
+            line = line[: WARNING_LENGTH - 1].rstrip() + "…"
         if line not in self.snippets[snippet_key(path)].warnings:
             self.snippets[snippet_key(path)].warnings.append(line)
 

@@ -61,6 +61,8 @@ def test_error_lines_carry_no_machine_paths():
         "No such file: 'model.pt'"
     )
     assert scrub("3/4 of the batches, ratio 1/2") == "3/4 of the batches, ratio 1/2"
+    url = "(See https://github.com/pytorch/pytorch/blob/main/SECURITY.md for more)"
+    assert scrub(url) == url
 
 
 def test_the_error_line_is_the_exception_of_a_snippet_or_a_collection_error():
@@ -206,6 +208,7 @@ def test_a_release_run_records_deprecation_warnings_instead_of_failing(tmp_path)
         "warnings.warn('old default', FutureWarning)\n"
         "warnings.warn('old default', FutureWarning)\n"
         "warnings.warn('not a deprecation', UserWarning)\n"
+        "warnings.warn('long ' * 100, DeprecationWarning)\n"
     )
     with pytest.raises(SnippetError, match="FutureWarning: old default"):
         snippet_runner.run_in_process(snippet, tmp_path)
@@ -218,7 +221,10 @@ def test_a_release_run_records_deprecation_warnings_instead_of_failing(tmp_path)
     assert snippet_runner.on_deprecation_warning is None
     assert snippet_runner.on_output_difference is None
     key = snippet_key(snippet)  # not a snippet of ours: recorded under None
-    assert results.snippets[key].warnings == ["FutureWarning: old default"]
+    old, long = results.snippets[key].warnings
+    assert old == "FutureWarning: old default"
+    assert long.startswith("DeprecationWarning: long long")
+    assert len(long) == release_results.WARNING_LENGTH
 
 
 def test_a_run_of_some_snippets_updates_only_their_entries(tmp_path):
