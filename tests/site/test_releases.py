@@ -157,12 +157,13 @@ def _records(*results, error="AttributeError: module 'torch' has no attribute 'a
             [
                 "Works with: PyTorch ≥ 2.6, tested 2.4–2.15 ([releases](#tested-releases))",
                 "On 2.4: fails with `AttributeError: module 'torch' has no attribute "
-                "'accelerator'`; on 2.15: the output differs, `RuntimeError: addmm: mat1 and mat2`",
+                "'accelerator'`; on 2.15: the output differs from this page's, first at "
+                "`RuntimeError: addmm: mat1 and mat2`",
             ],
             [
                 "适用版本：PyTorch ≥ 2.6，已测 2.4–2.15（[各版本记录](#tested-releases)）",
                 "2.4 上失败：`AttributeError: module 'torch' has no attribute 'accelerator'`；"
-                "2.15 上输出不同：`RuntimeError: addmm: mat1 and mat2`",
+                "2.15 上输出与本页不同，首个不同的行：`RuntimeError: addmm: mat1 and mat2`",
             ],
         ),
         (
