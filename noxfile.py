@@ -1,14 +1,17 @@
 """Sessions: docs, serve, tests, tests_gpu, gpu_wheels, browser, lint, wheelhouse, site_zip,
-offline.
+offline, releases.
 
 `nox -l` lists them with what each does. .ci/run runs the ones CI runs, one step per session
 group, and .github/workflows/publish.yml runs the same steps (tests/site/test_workflow.py).
 """
 
+import json
 import re
 import shutil
 import sys
+import time
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import nox
@@ -158,3 +161,86 @@ def offline(session):
     """Build the site from wheelhouse/ alone, network blocked, as the README tells readers."""
     session.install("-r", "requirements/offline.txt")
     session.run("pytest", "tests/offline", *session.posargs, env=DOCS_ENV)
+
+
+# The PyTorch releases the snippets are tested on besides the pin (nox -s releases): one
+# requirements file each, requirements/releases/torch-<release>.txt.
+RELEASES_DIR = Path("requirements/releases")
+RELEASES = sorted(
+    (p.stem.removeprefix("torch-") for p in RELEASES_DIR.glob("torch-*.txt")),
+    key=lambda release: tuple(int(part) for part in release.split(".")),
+)
+# Run by the session before any test: the release asked for must be the one installed.
+CHECK_RELEASE = """
+import sys, torch, torchvision
+want = {"torch": sys.argv[1], "torchvision": sys.argv[2]}
+have = {name: module.__version__.split("+")[0] for name, module in
+        [("torch", torch), ("torchvision", torchvision)]}
+if have != want:
+    sys.exit(f"installed {have}, but requirements/releases asks for {want}")
+print(f"torch {torch.__version__}, torchvision {torchvision.__version__}: as asked")
+"""
+
+
+def _pins(requirements):
+    pins = {}
+    for line in Path(requirements).read_text(encoding="utf-8").splitlines():
+        name, _, version = line.split("#")[0].strip().partition("==")
+        if version:
+            pins[name.strip().lower()] = version.strip()
+    return pins
+
+
+def _size_gib(folder):
+    return sum(p.stat().st_size for p in Path(folder).rglob("*") if p.is_file()) / 2**30
+
+
+@nox.session(python=PYTHON)
+@nox.parametrize("torch", RELEASES, ids=RELEASES)
+def releases(session, torch):
+    """The snippet tests on another PyTorch release, on CPU; results to docs/tested-releases.json.
+
+    Each release gets its own environment from requirements/releases/torch-<release>.txt
+    (several GB: the PyPI builds are CUDA builds); `nox -s releases` runs every release, reusing
+    the environments already installed. Outputs that differ from the recordings (made on the pin)
+    are reported, not failed; a failing snippet is a result, not a failed session.
+    """
+    requirements = RELEASES_DIR / f"torch-{torch}.txt"
+    pins = _pins(requirements)
+    # Our own constraint replaces any local pip configuration's (one here caps torch at the
+    # release on disk), so that pip installs the release asked for or fails.
+    constraints = Path(session.create_tmp()).resolve() / "release-constraints.txt"
+    constraints.write_text(f"torch=={torch}\ntorchvision=={pins['torchvision']}\n")
+    env = {"PIP_CONSTRAINT": str(constraints), "PIP_NO_CACHE_DIR": "1"}
+    venv = Path(session.virtualenv.location)
+    installed = venv / "release-install.json"
+    started = time.perf_counter()
+    session.install("-r", str(requirements), env=env)
+    if not installed.exists():  # the first install into this environment: its cost
+        seconds = round(time.perf_counter() - started)
+        record = {"seconds": seconds, "gib": round(_size_gib(venv), 1), "date": str(date.today())}
+        installed.write_text(json.dumps(record))
+    session.run_install("python", "-c", CHECK_RELEASE, torch, pins["torchvision"])
+    results = Path("docs/tested-releases.json")
+    # `nox -s releases -- tests/q12_gpu/test_new_snippet.py` runs only those tests (a new snippet):
+    # their entries are updated, the others kept.
+    chosen = [arg for arg in session.posargs if arg.startswith("tests/q")]
+    ran = session.run(
+        "pytest",
+        *(chosen or sorted(str(p) for p in Path("tests").glob("q*_*") if p.is_dir())),
+        "-p",
+        "no:cacheprovider",
+        # A slow machine is not a failing release: a longer limit than the suite's 300 s.
+        "--timeout=900",
+        *(arg for arg in session.posargs if arg not in chosen),
+        env={
+            "CUDA_VISIBLE_DEVICES": "",
+            "RELEASE_RESULTS": str(results.resolve()),
+            "RELEASE_INSTALL": installed.read_text(),
+        },
+        success_codes=[0, 1],  # failing snippets are results; a broken run is not
+    )
+    if ran is None:  # --install-only
+        return
+    record = json.loads(results.read_text(encoding="utf-8"))[torch]
+    session.log(f"{results} [{torch}]: {record['summary']}, tests ran {record['run_seconds']} s")

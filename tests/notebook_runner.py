@@ -21,7 +21,6 @@ import random
 import re
 import tempfile
 import time
-import warnings
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -31,6 +30,7 @@ from snippet_runner import (
     CudaUse,
     SnippetError,
     SnippetRun,
+    deprecations,
     files_in,
     restore_torch_state,
     run_in_subprocess,
@@ -105,7 +105,9 @@ class PageRun:
         self.prepare = list(prepare)
         self.results = {}  # include -> CellResult
         self.done = 0  # cells run so far
-        self.failed = None  # the first cell that raised stops the notebook, as in Jupyter
+        # The last cell that raised. Unlike Jupyter's "run all", the run goes on: the snippets
+        # do not depend on each other, and each test should learn about its own snippet.
+        self.failed = None
         self.shell = None
 
     @property
@@ -163,11 +165,9 @@ class PageRun:
         cell = self.cells[self.done]
         self.done += 1
         target = cell.launches or cell.include
-        if self.failed is not None:
-            self.results.setdefault(
-                target,
-                CellResult(None, f"not run: an earlier cell failed ({self.failed})"),
-            )
+        if cell.launches and self.failed == f"snippets/{cell.launches}":
+            # Its %%writefile cell failed: there is nothing to launch.
+            self.results[target] = CellResult(None, f"not run: {self.failed} was not written")
             return
         before = files_in(self.workdir)
         started = time.perf_counter()
@@ -194,10 +194,7 @@ class PageRun:
         buffer = io.StringIO()
         with contextlib.ExitStack() as stack:
             stack.enter_context(contextlib.redirect_stdout(buffer))
-            stack.enter_context(warnings.catch_warnings())
-            # A snippet must not teach an API that PyTorch is deprecating.
-            warnings.simplefilter("error", DeprecationWarning)
-            warnings.simplefilter("error", FutureWarning)
+            stack.enter_context(deprecations(path))
             if use is not None:
                 stack.enter_context(use)
             result = self.shell.run_cell(cell.source, store_history=False)

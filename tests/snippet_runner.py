@@ -38,6 +38,14 @@ UPDATE_COMMAND = {
 }
 SEED = 0
 SUBPROCESS_TIMEOUT = 300
+# Set by tests/release_results.py when the suite runs on another PyTorch release
+# (`nox -s releases`): called as f(snippet, recorded, printed) instead of failing when the
+# output differs from the recording, which was made on the pinned release.
+on_output_difference = None
+# Also set by it: called as f(snippet, warning) for each DeprecationWarning and FutureWarning an
+# in-process snippet raises, which then is not an error: an older release's warning about a
+# default that the pinned release has since changed is no failure of the snippet there.
+on_deprecation_warning = None
 
 # Only what changes from run to run on the same machine. Everything else is compared exactly.
 VOLATILE = [
@@ -125,6 +133,24 @@ def _where(path, exc):
     return f"{rel(path)}{line}: {type(exc).__name__}: {exc}"
 
 
+@contextlib.contextmanager
+def deprecations(path):
+    """A snippet must not teach an API that PyTorch is deprecating: DeprecationWarning and
+    FutureWarning are errors while it runs. On another release (on_deprecation_warning set by
+    tests/release_results.py) they are reported instead."""
+    report = on_deprecation_warning
+    with warnings.catch_warnings(record=report is not None) as seen:
+        action = "always" if report else "error"
+        warnings.simplefilter(action, DeprecationWarning)
+        warnings.simplefilter(action, FutureWarning)
+        try:
+            yield
+        finally:
+            for warning in seen or []:
+                if issubclass(warning.category, (DeprecationWarning, FutureWarning)):
+                    report(path, warning)
+
+
 def run_in_process(path, workdir):
     """Execute `path` as __main__ in this process; the caller sets cwd, env and seeds."""
     path = Path(path).resolve()
@@ -132,10 +158,7 @@ def run_in_process(path, workdir):
     argv = sys.argv
     sys.argv = [str(path)]
     try:
-        with contextlib.redirect_stdout(buffer), warnings.catch_warnings():
-            # A snippet must not teach an API that PyTorch is deprecating.
-            warnings.simplefilter("error", DeprecationWarning)
-            warnings.simplefilter("error", FutureWarning)
+        with contextlib.redirect_stdout(buffer), deprecations(path):
             namespace = runpy.run_path(str(path), run_name="__main__")
     except SystemExit as exc:
         if exc.code not in (0, None):
@@ -287,7 +310,9 @@ def check_output(path, stdout, device, update=False):
             )
         return
     recorded = expected.read_text(encoding="utf-8")
-    if normalise(recorded) != normalise(stdout):
+    if normalise(recorded) != normalise(stdout) and on_output_difference is not None:
+        on_output_difference(Path(path), normalise(recorded), normalise(stdout))
+    elif normalise(recorded) != normalise(stdout):
         diff = "\n".join(
             difflib.unified_diff(
                 normalise(recorded).splitlines(),
