@@ -197,6 +197,7 @@ def _noxfile(monkeypatch):
     fake = SimpleNamespace(
         options=SimpleNamespace(),
         session=lambda **kwargs: lambda function: sessions.setdefault(function.__name__, function),
+        parametrize=lambda *args, **kwargs: lambda function: function,
     )
     monkeypatch.setitem(sys.modules, "nox", fake)
     _load(ROOT / "noxfile.py", "noxfile_under_test")

@@ -148,7 +148,7 @@ def test_search_works_from_disk(site, language):
 def copy_sources(tmp_path):
     """What `mkdocs build` reads, copied, so that a test can plant a fault in it."""
     root = tmp_path / "repo"
-    for name in ("docs", "snippets"):
+    for name in ("docs", "snippets", "requirements"):
         shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "mkdocs.yml", root)
     return root
