@@ -46,13 +46,24 @@ def _selector_used(selector, classes, attributes):
     )
 
 
+def _split_selectors(prelude):
+    """A selector list split at its top-level commas (not those inside :is(...) and the like)."""
+    selectors = [[]]
+    for token in prelude:
+        if token.type == "literal" and token.value == ",":
+            selectors.append([])
+        else:
+            selectors[-1].append(token)
+    return [tinycss2.serialize(tokens).strip() for tokens in selectors]
+
+
 def _parse_rules(rules):
     """Rules as plain tuples: ("rule", selectors, declarations), ("at", head, rules) or
     ("keyframes", name, text); a declaration is (name, value, important)."""
     parsed = []
     for rule in rules:
         if rule.type == "qualified-rule":
-            selectors = [s.strip() for s in tinycss2.serialize(rule.prelude).split(",")]
+            selectors = _split_selectors(rule.prelude)
             declarations = [
                 (d.name, tinycss2.serialize(d.value).strip(), d.important)
                 for d in tinycss2.parse_blocks_contents(
