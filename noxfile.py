@@ -78,6 +78,10 @@ def browser(session):
     session.run(
         "pytest",
         "tests/browser",
+        # Chromium and the copied snippets keep a core busy each; workers share one site build.
+        "--numprocesses=auto",
+        "--maxprocesses=4",
+        "--durations=10",
         *session.posargs,
         env={**DOCS_ENV, "CUDA_VISIBLE_DEVICES": ""},
     )

@@ -156,6 +156,26 @@ def test_each_language_searches_only_its_own_pages(site, language):
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
+def test_each_qa_page_has_search_keywords(site, language):
+    """docs/search-keywords.yml reaches the index: a `keywords` field Material indexes (declared
+    in plugins.search.fields) on the page entry of every Q&A page."""
+    index = search_index(site, language)
+    assert (
+        index["config"]["fields"]["keywords"]["boost"] > index["config"]["fields"]["title"]["boost"]
+    )
+    with_keywords = {e["location"] for e in index["docs"] if e.get("keywords")}
+    assert with_keywords == {f"{name}.html" for name in SEARCH_TERMS}
+
+
+def test_chinese_queries_are_segmented_to_their_end(site):
+    # Material's worker stops one character short of the end of a Chinese query; the search hook
+    # fixes the bound (docs/hooks/search_per_language.py).
+    (worker,) = (site / "assets" / "javascripts" / "workers").glob("search.*.min.js")
+    text = worker.read_text(encoding="utf-8")
+    assert "for(let o=s+1;o<=t.length;o++)t.slice(s,o)in e" in text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_search_works_from_disk(site, language):
     # On file:// Material loads search_index.js with a script tag instead of fetching the JSON.
     folder = language_root(site, language) / "search"
