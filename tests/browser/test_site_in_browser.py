@@ -255,7 +255,11 @@ def test_no_serious_accessibility_violations(context, origins, report, language,
     page = Visit(context, origins["http"]).open(path)
     scheme = context.scheme
     assert page.get_attribute("body", "data-md-color-scheme") == SCHEMES[scheme]
-    options = None if scheme == "light" else {"runOnly": {"type": "rule", "values": COLOUR_RULES}}
+    # Node details for violations only: the thousands of passing nodes cost axe more than the
+    # checks themselves (q15: 4.6 s instead of 7.8 to 14.6 s).
+    options = {"resultTypes": ["violations"]}
+    if scheme == "dark":
+        options["runOnly"] = {"type": "rule", "values": COLOUR_RULES}
     violations = Axe().run(page, options=options).response["violations"]
     report.add("axe", f"{path} ({scheme})", {v["id"]: v["impact"] for v in violations})
     severe = [
