@@ -1,5 +1,5 @@
-"""Sessions: docs, serve, tests, tests_gpu, gpu_wheels, browser, lint, wheelhouse, site_zip,
-offline, releases.
+"""Sessions: docs, serve, tests, tests_gpu, gpu_wheels, browser, lighthouse, lint, wheelhouse,
+site_zip, offline, releases.
 
 `nox -l` lists them with what each does. .ci/run runs the ones CI runs, one step per session
 group, and .github/workflows/publish.yml runs the same steps (tests/site/test_workflow.py).
@@ -116,8 +116,36 @@ def browser(session):
     session.run(
         "pytest",
         "tests/browser",
+        # Chromium and the copied snippets keep a core busy each; workers share one site build.
+        "--numprocesses=auto",
+        "--maxprocesses=4",
+        "--durations=10",
         *session.posargs,
         env={**DOCS_ENV, "CUDA_VISIBLE_DEVICES": ""},
+    )
+
+
+@nox.session(python=PYTHON)
+def lighthouse(session):
+    """Lighthouse (mobile) on every page, served with gzip: a benchmark report, not a test.
+
+    Needs Node 20 and the system's Chromium. Writes artifacts/lighthouse/report.md and
+    summary.json; `nox -s lighthouse -- --runs 3 --only q15` keeps the median of 3 runs of
+    the pages whose path contains q15.
+    """
+    session.install("-r", "requirements/docs.txt")
+    session.run("mkdocs", "build", "--strict", "--site-dir", "site", env=DOCS_ENV)
+    session.run(
+        "npm", "ci", "--prefix", "tests/lighthouse", "--no-audit", "--no-fund", external=True
+    )
+    session.run(
+        "python",
+        "tests/lighthouse/run.py",
+        "--site",
+        "site",
+        "--out",
+        "artifacts/lighthouse",
+        *session.posargs,
     )
 
 
