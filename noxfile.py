@@ -6,9 +6,12 @@ group, and .github/workflows/publish.yml runs the same steps (tests/site/test_wo
 """
 
 import json
+import os
 import re
 import shutil
+import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from datetime import date
@@ -39,21 +42,45 @@ def serve(session):
     session.run("mkdocs", "serve", "--strict", "--dev-addr", "127.0.0.1:8000", env=DOCS_ENV)
 
 
+# Run in a second pytest process next to the rest: these tests mostly start Python processes of
+# their own (the GPU command, pytest runs of the harness), so they keep the second core busy
+# while the snippets run in the first process.
+SECOND_PROCESS = "tests/pipeline"
+
+
 def _pytest(session, *args, env):
     session.install("-r", "requirements/tests.txt")
     session.run("npm", "ci", "--no-audit", "--no-fund", external=True)
-    session.run(
-        "pytest",
-        "--codeblocks",
-        "tests",
-        "docs",
-        "README.md",
-        "--ignore=tests/browser",
-        "--ignore=tests/offline",
-        *args,
-        *session.posargs,
-        env={**DOCS_ENV, **env},
-    )
+    command = ["pytest", "--codeblocks", "tests", "docs", "README.md"]
+    ignored = ["--ignore=tests/browser", "--ignore=tests/offline"]
+    options = [*args, *session.posargs]
+    if any(not option.startswith("-") for option in session.posargs):  # paths: run just those
+        session.run(*command, *ignored, *options, env={**DOCS_ENV, **env})
+        return
+    second_env = {
+        **os.environ,
+        **session.env,
+        **DOCS_ENV,
+        **env,
+        "PATH": os.pathsep.join([session.bin, os.environ.get("PATH", "")]),
+    }
+    with tempfile.TemporaryFile("w+") as log:
+        second = subprocess.Popen(
+            [os.path.join(session.bin, "pytest"), SECOND_PROCESS, *options],
+            env=second_env,
+            stdout=log,
+            stderr=log,
+        )
+        try:
+            session.run(
+                *command, *ignored, f"--ignore={SECOND_PROCESS}", *options, env={**DOCS_ENV, **env}
+            )
+        finally:
+            second.wait()
+            log.seek(0)
+            print(f"--- pytest {SECOND_PROCESS} (run alongside) ---\n{log.read()}", flush=True)
+    if second.returncode != 0:
+        session.error(f"pytest {SECOND_PROCESS} failed (exit status {second.returncode})")
 
 
 @nox.session(python=PYTHON)

@@ -1,6 +1,6 @@
 import os
-import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import checkout
 import netguard
@@ -47,6 +47,11 @@ def pytest_configure(config):
     )
     config.addinivalue_line(
         "markers", "cuda: proves that a gpu snippet's CUDA path ran; skipped where there is no CUDA"
+    )
+    config.addinivalue_line(
+        "markers",
+        "planted_build(plant): the test's `planted_build` is a strict build of a copy of the "
+        "sources that plant(root) changed, started when collection finishes",
     )
     netguard.install()
     # Per-snippet results: the release matrix writes them (RELEASE_RESULTS), a guard reads them.
@@ -108,11 +113,16 @@ def pytest_collection_modifyitems(config, items):
     first = next((i for i, item in enumerate(items) if positions[item]), len(items))
     questions = sorted((item for item in items if positions[item]), key=positions.get)
     notebook_runs = [i for i in items if getattr(i, "originalname", None) == NOTEBOOK_RUN_TEST]
+    # The tests of the built site last but the notebook runs: the build (started in the
+    # background when collection finishes) has the whole snippet run to finish in.
+    on_site = [i for i in items if "site" in getattr(i, "fixturenames", ())]
+    later = set(notebook_runs) | set(on_site)
     before, after = items[:first], items[first:]
     items[:] = [
-        *(i for i in before if i not in notebook_runs),
+        *(i for i in before if i not in later),
         *questions,
-        *(i for i in after if not positions[i] and i not in notebook_runs),
+        *(i for i in after if not positions[i] and i not in later),
+        *on_site,
         *notebook_runs,
     ]
 
@@ -126,6 +136,11 @@ def pytest_runtest_logreport(report):
 
 
 def pytest_sessionfinish(session, exitstatus):
+    processes = [SITE_BUILD.get("process"), *(p for _, p in PLANTED_BUILDS.values())]
+    for process in processes:
+        if process is not None and process.poll() is None:  # no test got to use it
+            process.kill()
+            process.communicate()
     # The stamp is recorded with the outputs, from this run's results.
     if session.config.getoption("--update-outputs"):
         import torch
@@ -136,7 +151,30 @@ def pytest_sessionfinish(session, exitstatus):
         )
 
 
+# The site builds tests need (`site`, and each test's `planted_build`), started as soon as
+# collection shows they are needed, so that they run on the second core while the snippet tests
+# run on the first.
+SITE_BUILD = {}
+PLANTED_BUILDS = {}
+
+
 def pytest_collection_finish(session):
+    factory = session.config._tmp_path_factory
+    planted = [i for i in session.items if i.get_closest_marker("planted_build")]
+    if planted or any("site" in getattr(i, "fixturenames", ()) for i in session.items):
+        from pages import copy_sources, start_mkdocs_build  # the GPU selection lacks the docs stack
+
+        if any("site" in getattr(i, "fixturenames", ()) for i in session.items):
+            site_dir = factory.mktemp("site")
+            SITE_BUILD.update(folder=site_dir, process=start_mkdocs_build(ROOT, site_dir))
+        for item in planted:
+            folder = factory.mktemp("planted")
+            root = copy_sources(folder / "repo")
+            item.get_closest_marker("planted_build").args[0](root)
+            PLANTED_BUILDS[item.nodeid] = (
+                folder / "site",
+                start_mkdocs_build(root, folder / "site"),
+            )
     RECORDER.collection(session.items)
     # Runs after -m deselection, so it sees what will really run.
     if REQUIRE_GPU and not any(item.get_closest_marker("gpu") for item in session.items):
@@ -221,14 +259,19 @@ def snippet(request, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory):
-    """The site built once with `mkdocs build --strict`, for the tests that check what it holds."""
-    from pages import mkdocs_build  # the GPU selection runs without the docs stack
+def site():
+    """The site built once with `mkdocs build --strict`, for the tests that check what it holds
+    (started in the background when collection finished)."""
+    process = SITE_BUILD["process"]
+    _, stderr = process.communicate(timeout=240)
+    assert process.returncode == 0, stderr
+    return SITE_BUILD["folder"]
 
-    site_dir = tmp_path_factory.mktemp("site")
-    started = time.perf_counter()
-    done = mkdocs_build(ROOT, site_dir)
-    seconds = time.perf_counter() - started
-    assert done.returncode == 0, done.stderr
-    print(f"mkdocs build --strict: {seconds:.1f} s")
-    return site_dir
+
+@pytest.fixture
+def planted_build(request):
+    """The strict build of the sources its test's planted_build(plant) marker changed: its
+    returncode, stderr and site folder."""
+    site_dir, process = PLANTED_BUILDS[request.node.nodeid]
+    _, stderr = process.communicate(timeout=240)
+    return SimpleNamespace(returncode=process.returncode, stderr=stderr, site=site_dir)

@@ -695,12 +695,38 @@ SEARCH_TERMS = {
 }
 
 
+def copy_sources(root):
+    """What `mkdocs build` reads, copied to `root`, so that a test can plant a fault in it."""
+    import shutil
+
+    for name in ("docs", "snippets", "requirements"):
+        shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "mkdocs.yml", root)
+    return root
+
+
+def _mkdocs_build_command(site_dir):
+    return [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)]
+
+
 def mkdocs_build(root, site_dir):
     return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
+        _mkdocs_build_command(site_dir),
         cwd=root,
         capture_output=True,
         text=True,
         timeout=240,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+
+
+def start_mkdocs_build(root, site_dir):
+    """The same build, started in the background; `.communicate()` waits for it."""
+    return subprocess.Popen(
+        _mkdocs_build_command(site_dir),
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
     )

@@ -6,14 +6,13 @@ The `site` fixture (tests/conftest.py) builds it once per test run; tests/notebo
 import importlib.util
 import json
 import re
-import shutil
 from html.parser import HTMLParser
 from types import SimpleNamespace
 
 import gpu_records
 import pytest
 import snippet_needs
-from pages import DOCS, LANGUAGES, SEARCH_TERMS, mkdocs_build, pages
+from pages import DOCS, LANGUAGES, SEARCH_TERMS, pages
 from snippet_runner import ROOT
 
 
@@ -188,31 +187,19 @@ def test_search_works_from_disk(site, language):
     assert json.loads(script.removeprefix("var __index = ")) == search_index(site, language)
 
 
-def copy_sources(tmp_path):
-    """What `mkdocs build` reads, copied, so that a test can plant a fault in it."""
-    root = tmp_path / "repo"
-    for name in ("docs", "snippets", "requirements"):
-        shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(ROOT / "mkdocs.yml", root)
-    return root
-
-
-def test_a_missing_include_fails_the_build_and_names_the_file(tmp_path):
-    root = copy_sources(tmp_path)
+def plant_a_missing_include(root):
     page = root / "docs" / "en" / "q11-backpropagation.md"
     text = page.read_text(encoding="utf-8")
     page.write_text(text.replace("chain_rule_by_hand.py", "no_such_snippet.py", 2))
-    done = mkdocs_build(root, tmp_path / "site")
-    assert done.returncode != 0
-    assert "no_such_snippet.py" in done.stderr
 
 
-def test_a_broken_anchor_and_unbacked_gpu_records_fail_the_build_and_say_what(tmp_path):
-    """Planted in one build, since strict mode reports every warning before it aborts: a link
-    to a heading that does not exist (MkDocs logs it only at INFO unless validation says warn),
-    a GPU line typed into the stamp by hand (no recordings behind it, another torch), and GPU
-    timings that no GPU run of the stamp measured."""
-    root = copy_sources(tmp_path)
+@pytest.mark.planted_build.with_args(plant_a_missing_include)
+def test_a_missing_include_fails_the_build_and_names_the_file(planted_build):
+    assert planted_build.returncode != 0
+    assert "no_such_snippet.py" in planted_build.stderr
+
+
+def plant_a_broken_anchor_and_unbacked_gpu_records(root):
     page = root / "docs" / "en" / "q12-gpu.md"
     text = page.read_text(encoding="utf-8")
     page.write_text(text + "\n[see](q15-save-load.md#no-such-heading)\n", encoding="utf-8")
@@ -228,13 +215,21 @@ def test_a_broken_anchor_and_unbacked_gpu_records_fail_the_build_and_say_what(tm
         | {"rows": [{"label": "cuda", "value": 0.05, "unit": "ms", "values": [0.05]}]}
     }
     (root / "docs" / "gpu-speed.json").write_text(json.dumps(speed), encoding="utf-8")
-    done = mkdocs_build(root, tmp_path / "site")
-    assert done.returncode != 0
-    warnings = [line for line in done.stderr.splitlines() if line.startswith("WARNING")]
+
+
+@pytest.mark.planted_build.with_args(plant_a_broken_anchor_and_unbacked_gpu_records)
+def test_a_broken_anchor_and_unbacked_gpu_records_fail_the_build_and_say_what(planted_build):
+    """Planted in one build, since strict mode reports every warning before it aborts: a link
+    to a heading that does not exist (MkDocs logs it only at INFO unless validation says warn),
+    a GPU line typed into the stamp by hand (no recordings behind it, another torch), and GPU
+    timings that no GPU run of the stamp measured."""
+    assert planted_build.returncode != 0
+    warnings = [line for line in planted_build.stderr.splitlines() if line.startswith("WARNING")]
     assert any("q15-save-load.md#no-such-heading" in line for line in warnings), warnings
     assert any("en/q12-gpu.md: GPU line not shown" in line for line in warnings), warnings
     assert any("en/q12-gpu.md: GPU timings not shown" in line for line in warnings), warnings
-    assert "H100" not in (tmp_path / "site" / "en" / "q12-gpu.html").read_text(encoding="utf-8")
+    page = planted_build.site / "en" / "q12-gpu.html"
+    assert "H100" not in page.read_text(encoding="utf-8")
 
 
 def test_every_language_has_its_pages_in_the_nav(site):
