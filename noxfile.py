@@ -57,13 +57,9 @@ def _pytest(session, *args, env):
     if any(not option.startswith("-") for option in session.posargs):  # paths: run just those
         session.run(*command, *ignored, *options, env={**DOCS_ENV, **env})
         return
-    second_env = {
-        **os.environ,
-        **session.env,
-        **DOCS_ENV,
-        **env,
-        "PATH": os.pathsep.join([session.bin, os.environ.get("PATH", "")]),
-    }
+    second_env = {**os.environ, **session.env, **DOCS_ENV, **env}
+    second_env = {name: value for name, value in second_env.items() if value is not None}
+    second_env["PATH"] = os.pathsep.join([session.bin, os.environ.get("PATH", "")])
     with tempfile.TemporaryFile("w+") as log:
         second = subprocess.Popen(
             [os.path.join(session.bin, "pytest"), SECOND_PROCESS, *options],
