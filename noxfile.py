@@ -54,7 +54,9 @@ def _pytest(session, *args, env):
     command = ["pytest", "--codeblocks", "tests", "docs", "README.md"]
     ignored = ["--ignore=tests/browser", "--ignore=tests/offline"]
     options = [*args, *session.posargs]
-    if any(not option.startswith("-") for option in session.posargs):  # paths: run just those
+    # Paths: run just those. Recording outputs writes into the checkout, which the other process's
+    # guard against writes would see: then one process, as before.
+    if "--update-outputs" in options or any(not o.startswith("-") for o in session.posargs):
         session.run(*command, *ignored, *options, env={**DOCS_ENV, **env})
         return
     second_env = {**os.environ, **session.env, **DOCS_ENV, **env}
