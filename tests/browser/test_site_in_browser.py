@@ -106,6 +106,11 @@ def copy_block(page, include):
     block = page.locator("div.highlight").filter(
         has=page.locator(".filename", has_text=f"snippets/{include}")
     )
+    # A block folded into a collapsed admonition (q14's measurement code): open it as a reader
+    # would, by clicking its summary.
+    folds = page.locator("details:not([open])", has=block)
+    for _ in range(folds.count()):
+        folds.first.locator(":scope > summary").click()
     block.hover()
     block.locator("button[data-md-type=copy]").click()
     return page.evaluate("navigator.clipboard.readText()")
