@@ -5,6 +5,7 @@ import importlib.util
 import re
 from urllib.parse import urlsplit
 
+import notebooks
 import pytest
 import snippet_needs
 from pages import LANGUAGES, SEARCH_TERMS, pages
@@ -22,7 +23,13 @@ def html_path(page):
 
 
 ALL_PAGES = [(page.language, html_path(page)) for lang in LANGUAGES for page in pages(lang)]
-QA_PAGES = [(lang, path) for lang, path in ALL_PAGES if not path.endswith("index.html")]
+# The question pages (q11-...); the cheat sheet and the home pages are not among them.
+QA_PAGES = [
+    (page.language, html_path(page))
+    for lang in LANGUAGES
+    for page in pages(lang)
+    if notebooks.QA_PAGE.match(page.name)
+]
 # The notebook view of each Q&A page, generated at build time (docs/hooks/notebooks.py).
 NOTEBOOK_PAGES = [
     (lang, path.replace(name, f"notebooks/{name}"))
