@@ -1,5 +1,6 @@
 import json
 import re
+import statistics
 
 import pytest
 import torch
@@ -22,14 +23,19 @@ def test_summary_counts_only_the_active_steps(snippet):
 def test_labelled_ranges_own_little_self_time(snippet):
     # The page says: the record_function ranges have little self time (their operators own it),
     # so a table sorted by self time pushes them down; their total time shows the split.
-    events = {
-        event.key: event
-        for event in snippet.namespace["averages"]
-        if event.device_type == torch.autograd.DeviceType.CPU
-    }
-    for label in ("forward", "backward"):
-        assert 2 * events[label].self_cpu_time_total < events[label].cpu_time_total
-    assert events["optimizer_step"].self_cpu_time_total < events["optimizer_step"].cpu_time_total
+    # Compared call by call, on the median of the 3 recorded calls: the times are wall-clock, and
+    # one call during which the busy test machine preempted the thread (CI once saw a forward
+    # range with 8.4 ms of its 9.6 ms as self time) must not decide it.
+    for label, share in (("forward", 0.5), ("backward", 0.5), ("optimizer_step", 1.0)):
+        calls = [
+            event
+            for event in snippet.namespace["prof"].events()
+            if event.name == label and event.device_type == torch.autograd.DeviceType.CPU
+        ]
+        assert len(calls) == 3, label
+        self_time = statistics.median(event.self_cpu_time_total for event in calls)
+        total = statistics.median(event.cpu_time_total for event in calls)
+        assert self_time < share * total, (label, self_time, total)
     for label in ("forward", "backward", "optimizer_step"):
         assert f"{label:<15} calls  3, CPU total" in snippet.stdout
 
