@@ -22,13 +22,11 @@ def html_path(page):
     return name if page.language == "zh" else f"en/{name}"
 
 
-ALL_PAGES = [(page.language, html_path(page)) for lang in LANGUAGES for page in pages(lang)]
+PAGES = pages()
+ALL_PAGES = [(page.language, html_path(page)) for page in PAGES]
 # The question pages (q11-...); the cheat sheet and the home pages are not among them.
 QA_PAGES = [
-    (page.language, html_path(page))
-    for lang in LANGUAGES
-    for page in pages(lang)
-    if notebooks.QA_PAGE.match(page.name)
+    (page.language, html_path(page)) for page in PAGES if notebooks.QA_PAGE.match(page.name)
 ]
 # The notebook view of each Q&A page, generated at build time (docs/hooks/notebooks.py).
 NOTEBOOK_PAGES = [
